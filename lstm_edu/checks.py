@@ -1,0 +1,108 @@
+"""Self-check exercises: a learner writes an answer, :func:`check` says right or not.
+
+Each exercise is registered once, in a module of ``lstm_edu.exercises``, with
+its reference solution, a judge, and hints. A wrong answer, a wrong type, or
+an answer not yet written gets a message and a hint, never a traceback::
+
+    check("05-most-forgotten", my_answer)
+
+The tests run every reference solution through its judge, and every listed
+wrong answer too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """``judge(answer)`` returns ``None`` when right, else a hint for this answer."""
+
+    key: str
+    prompt: str
+    solution: Callable[[], Any]  # builds the reference answer
+    judge: Callable[[Any], str | None]
+    wrong: tuple = field(default_factory=tuple)  # sample wrong answers, for the tests
+    explain: str = ""  # shown after a right answer
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def register(exercise: Exercise) -> Exercise:
+    if exercise.key in EXERCISES:
+        raise ValueError(f"exercise {exercise.key!r} is registered twice")
+    EXERCISES[exercise.key] = exercise
+    return exercise
+
+
+def _load_all() -> None:
+    from . import exercises
+
+    for info in pkgutil.iter_modules(exercises.__path__):
+        importlib.import_module(f"{exercises.__name__}.{info.name}")
+
+
+def get(key: str) -> Exercise:
+    _load_all()
+    if key not in EXERCISES:
+        raise KeyError(f"no exercise {key!r}; known: {', '.join(sorted(EXERCISES))}")
+    return EXERCISES[key]
+
+
+def judge(key: str, answer) -> str | None:
+    """``None`` if ``answer`` is right, else the hint (never raises on a bad answer)."""
+    exercise = get(key)
+    if answer is None or answer is Ellipsis:
+        return "No answer yet: replace the ... with your answer and run the cell again."
+    try:
+        return exercise.judge(answer)
+    except Exception as err:  # a learner's odd answer must not become a traceback
+        return f"That answer could not be read ({type(err).__name__}: {err}). {exercise.prompt}"
+
+
+def check(key: str, answer) -> bool:
+    """Print whether ``answer`` is right, with a hint if not; return the verdict."""
+    hint = judge(key, answer)
+    if hint is None:
+        exercise = get(key)
+        print("Right." + (f" {exercise.explain}" if exercise.explain else ""))
+        return True
+    print(f"Not yet. Hint: {hint}")
+    return False
+
+
+def solution(key: str):
+    """The reference answer (for teachers, and for learners who are stuck)."""
+    return get(key).solution()
+
+
+# --- judges used by many exercises ----------------------------------------
+
+def close_to(expected, tol: float = 1e-3, hint: str = "") -> Callable[[Any], str | None]:
+    """A judge for a number or an array, within ``tol``."""
+    expected_arr = np.asarray(expected, dtype=float)
+
+    def judge_fn(answer):
+        got = np.asarray(answer, dtype=float)
+        if got.shape != expected_arr.shape:
+            return f"expected shape {expected_arr.shape}, got {got.shape}. {hint}".strip()
+        if not np.allclose(got, expected_arr, atol=tol, rtol=0):
+            return hint or f"not within {tol} of the answer; check each step."
+        return None
+
+    return judge_fn
+
+
+def one_of(expected, hint: str) -> Callable[[Any], str | None]:
+    """A judge for an exact choice (an index, a word, ...)."""
+    def judge_fn(answer):
+        return None if answer == expected else hint
+
+    return judge_fn

@@ -1,0 +1,100 @@
+"""Data the course generates (nothing is ever downloaded).
+
+* :func:`sin_cos_data` - the source's experiment: sin(t) in, cos(t) out.
+* :func:`recall_task` - the long-gap recall task: remember the first token
+  through ``T - 1`` distractors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .validate import check_float, check_int
+
+
+@dataclass(frozen=True)
+class SinCosData:
+    """Samples of sin and cos on a grid, split in time into train and test.
+
+    ``t``, ``x`` (= sin t) and ``y`` (= cos t) have shape (n,); the first
+    ``n_train`` samples are the training half.
+    """
+
+    t: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    n_train: int
+
+    @property
+    def train(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(t, x, y) of the training part."""
+        k = self.n_train
+        return self.t[:k], self.x[:k], self.y[:k]
+
+    @property
+    def test(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(t, x, y) of the part after the split."""
+        k = self.n_train
+        return self.t[k:], self.x[k:], self.y[k:]
+
+
+def sin_cos_data(n: int = 200, t_max: float = 12 * np.pi, train_ratio: float = 0.5,
+                 dtype=np.float32) -> SinCosData:
+    """The source's data: ``n`` points of ``np.linspace(0, t_max, n)``.
+
+    The defaults are the source's: 200 points on [0, 12π], the first half for
+    training (its code's ratio is 0.5; its comment's "80% for testing" is a
+    slip). ``t`` stays float64; ``x`` and ``y`` are cast to ``dtype``, float32
+    as in the source.
+    """
+    n = check_int("n", n, low=2)
+    t_max = check_float("t_max", t_max, low=0.0)
+    if t_max == 0.0:
+        raise ValueError("t_max must be > 0, got 0.0")
+    train_ratio = check_float("train_ratio", train_ratio, low=0.0, high=1.0)
+    t = np.linspace(0.0, t_max, n)
+    return SinCosData(t=t, x=np.sin(t).astype(dtype), y=np.cos(t).astype(dtype),
+                      n_train=int(n * train_ratio))
+
+
+@dataclass(frozen=True)
+class RecallBatch:
+    """One batch of the recall task.
+
+    ``x``: (T, B, V) one-hot tokens, time first. ``y``: (B,) the class of the
+    first token, an int in [0, n_classes).
+    """
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+
+def recall_task(T: int, batch_size: int, n_classes: int = 4, n_distractors: int = 4,
+                seed: int | None = None, generator: torch.Generator | None = None) -> RecallBatch:
+    """The long-gap recall task: name the first token after ``T - 1`` distractors.
+
+    The vocabulary has ``V = n_classes + n_distractors`` tokens. Token 0..n_classes-1
+    is a class marker and appears only at t = 0; the others are noise that
+    carries no information. Chance accuracy is ``1 / n_classes``.
+
+    Pass ``seed`` for a reproducible batch, or a ``generator`` to draw a fresh
+    batch per training step from one reproducible stream.
+    """
+    T = check_int("T", T, low=1)
+    batch_size = check_int("batch_size", batch_size, low=1)
+    n_classes = check_int("n_classes", n_classes, low=2)
+    n_distractors = check_int("n_distractors", n_distractors, low=1)
+    if generator is None:
+        generator = torch.Generator()
+        generator.manual_seed(0 if seed is None else check_int("seed", seed, low=0))
+    elif seed is not None:
+        raise ValueError("pass either seed or generator, not both")
+    y = torch.randint(0, n_classes, (batch_size,), generator=generator)
+    noise = torch.randint(n_classes, n_classes + n_distractors, (T - 1, batch_size),
+                          generator=generator)
+    tokens = torch.cat([y[None, :], noise], dim=0)  # (T, B)
+    x = torch.nn.functional.one_hot(tokens, n_classes + n_distractors).float()
+    return RecallBatch(x=x, y=y)

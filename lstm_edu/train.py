@@ -1,0 +1,88 @@
+"""One training loop for the whole course, with a progress bar and the source's stop rule.
+
+The loop is the source's, step for step: compute the loss, ``backward()``,
+``optimizer.step()``, ``zero_grad()``, then stop as soon as the loss just
+computed is below ``stop_below``. Keeping that order is what lets notebook 10
+stop at exactly the same epoch as the source's program.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from tqdm.auto import tqdm
+
+from .validate import check_float, check_int
+
+
+@dataclass
+class TrainResult:
+    """``losses[k]`` is the loss computed at epoch ``k + 1`` (before that epoch's update)."""
+
+    losses: list[float] = field(default_factory=list)
+    stop_epoch: int | None = None  # 1-based epoch at which the stop rule fired
+
+    @property
+    def epochs(self) -> int:
+        return len(self.losses)
+
+    @property
+    def converged(self) -> bool:
+        return self.stop_epoch is not None
+
+
+def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optimizer, *,
+          max_epochs: int, stop_below: float | None = None, log_every: int | None = None,
+          clip_norm: float | None = None, progress: bool = True, desc: str = "training",
+          callback: Callable[[int, float], None] | None = None, log=print) -> TrainResult:
+    """Run ``max_epochs`` full-batch steps, or fewer if the stop rule fires.
+
+    ``compute_loss()`` returns a scalar tensor for the current parameters.
+    ``clip_norm`` clips the global gradient norm of the optimizer's parameters.
+    ``callback(epoch, loss)`` runs after every epoch (a live plot uses it).
+    ``log`` receives a line every ``log_every`` epochs and when the rule fires.
+    """
+    if not callable(compute_loss):
+        raise TypeError(f"compute_loss must be callable, got {type(compute_loss).__name__}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    max_epochs = check_int("max_epochs", max_epochs, low=1)
+    if stop_below is not None:
+        stop_below = check_float("stop_below", stop_below, low=0.0)
+    if log_every is not None:
+        log_every = check_int("log_every", log_every, low=1)
+    if clip_norm is not None:
+        clip_norm = check_float("clip_norm", clip_norm, low=0.0)
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+
+    result = TrainResult()
+    bar = tqdm(total=max_epochs, desc=desc, disable=not progress, mininterval=0.25)
+    try:
+        for epoch in range(1, max_epochs + 1):
+            loss = compute_loss()
+            if loss.ndim != 0:
+                raise ValueError(f"compute_loss must return a scalar, got shape {tuple(loss.shape)}")
+            loss.backward()
+            if clip_norm is not None:
+                torch.nn.utils.clip_grad_norm_(params, clip_norm)
+            optimizer.step()
+            optimizer.zero_grad()
+            value = loss.item()
+            if value != value:  # NaN: training has diverged; say so instead of looping on
+                raise FloatingPointError(f"loss became NaN at epoch {epoch}")
+            result.losses.append(value)
+            bar.update(1)
+            if callback is not None:
+                callback(epoch, value)
+            if stop_below is not None and value < stop_below:
+                result.stop_epoch = epoch
+                log(f"epoch {epoch}/{max_epochs}: loss {value:.5f} < {stop_below:g}, stopping")
+                break
+            if log_every and epoch % log_every == 0:
+                bar.set_postfix(loss=f"{value:.5f}")
+                log(f"epoch {epoch}/{max_epochs}: loss {value:.5f}")
+    finally:
+        bar.close()
+    return result

@@ -1,0 +1,74 @@
+"""Sliders around pure figure functions, with a static fallback.
+
+The pattern for every "try it" cell::
+
+    show_interactive(plot_fn, k=widgets.IntSlider(value=3, min=1, max=10))
+
+``plot_fn(**values)`` is a pure function in ``lstm_edu`` that returns a
+Figure, or ``(Figure, text)``; tests call it directly. Here it is redrawn
+under the sliders each time one moves (core ipywidgets, an ``Output`` widget,
+nothing but inline PNGs).
+
+The first drawing (at the default values) is also stored in the cell as a
+plain PNG next to the widget, in the same output. A live JupyterLab shows the
+widget; GitHub, or any viewer without a kernel, shows the PNG. So a figure is
+there before anyone touches a slider, wherever the notebook is read.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+from IPython.display import Image, display
+from matplotlib.figure import Figure
+
+from .plots import figure_png
+
+
+def split_result(result) -> tuple[Figure, str | None]:
+    """Accept a Figure or (Figure, text) from a figure function."""
+    if isinstance(result, Figure):
+        return result, None
+    if (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Figure)
+            and isinstance(result[1], str)):
+        return result
+    raise TypeError(
+        f"a slider function must return a Figure or (Figure, str), got {type(result).__name__}"
+    )
+
+
+def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
+    """Wire ``controls`` to ``fn``; return the widget box and the first PNG."""
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    if not controls:
+        raise ValueError("give at least one control, e.g. k=widgets.IntSlider(...)")
+    for name, control in controls.items():
+        if not isinstance(control, widgets.ValueWidget):
+            raise TypeError(
+                f"control {name!r} must be an ipywidgets value widget (a slider, dropdown, ...), "
+                f"got {type(control).__name__}"
+            )
+    first = {}
+
+    def render(**values):
+        fig, text = split_result(fn(**values))
+        png = figure_png(fig)
+        first.setdefault("png", png)
+        if text:
+            print(text)
+        display(Image(data=png, format="png"))
+
+    out = widgets.interactive_output(render, controls)
+    box = widgets.VBox([widgets.HBox(list(controls.values()),
+                                     layout=widgets.Layout(flex_flow="row wrap")), out])
+    return box, first["png"]
+
+
+def show_interactive(fn, **controls) -> None:
+    """Display ``fn`` under its sliders, with the default drawing as a static fallback."""
+    box, png = build_interactive(fn, **controls)
+    bundle = box._repr_mimebundle_()
+    bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    display(bundle, raw=True)

@@ -1,0 +1,63 @@
+"""The slider plumbing and the exercise checkers."""
+
+import ipywidgets as widgets
+import pytest
+
+from lstm_edu import checks
+from lstm_edu.plots import new_figure
+from lstm_edu.widgets import build_interactive, split_result
+
+
+def line(k):
+    fig, ax = new_figure()
+    ax.plot(range(5), [k * i for i in range(5)])
+    return fig
+
+
+def test_build_interactive_draws_first_and_redraws_on_change():
+    calls = []
+
+    def fn(k):
+        calls.append(k)
+        return line(k)
+
+    slider = widgets.IntSlider(value=2, min=0, max=5)
+    box, png = build_interactive(fn, k=slider)
+    assert png.startswith(b"\x89PNG") and calls == [2]
+    slider.value = 5
+    assert calls == [2, 5]
+    assert isinstance(box, widgets.VBox)
+
+
+def test_build_interactive_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="fn must be callable, got int"):
+        build_interactive(3, k=widgets.IntSlider())
+    with pytest.raises(ValueError, match="at least one control"):
+        build_interactive(line)
+    with pytest.raises(TypeError, match="control 'k' must be an ipywidgets value widget"):
+        build_interactive(line, k=5)
+    with pytest.raises(TypeError, match=r"must return a Figure or \(Figure, str\), got int"):
+        split_result(3)
+
+
+def test_every_reference_solution_passes_and_wrong_answers_get_hints(capsys):
+    checks._load_all()
+    assert checks.EXERCISES, "no exercises registered"
+    for key, exercise in checks.EXERCISES.items():
+        assert checks.judge(key, checks.solution(key)) is None, key
+        assert exercise.wrong, f"{key} lists no wrong answers to test"
+        for wrong in exercise.wrong:
+            hint = checks.judge(key, wrong)
+            assert isinstance(hint, str) and hint, (key, wrong)
+        assert checks.check(key, ...) is False
+    assert "Hint" in capsys.readouterr().out
+
+
+def test_check_survives_answers_of_any_type():
+    for odd in ["text", object(), [1, [2]], {"a": 1}, float("nan")]:
+        assert isinstance(checks.judge("00-weight-shape", odd), str)
+
+
+def test_unknown_exercise_is_named():
+    with pytest.raises(KeyError, match="no exercise 'nope'"):
+        checks.get("nope")

@@ -22,7 +22,7 @@ class TrainResult:
     """``losses[k]`` is the loss computed at epoch ``k + 1`` (before that epoch's update)."""
 
     losses: list[float] = field(default_factory=list)
-    stop_epoch: int | None = None  # 1-based epoch at which the stop rule fired
+    stop_epoch: int | None = None  # 1-based epoch at which a stop rule fired
 
     @property
     def epochs(self) -> int:
@@ -41,7 +41,8 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
 
     ``compute_loss()`` returns a scalar tensor for the current parameters.
     ``clip_norm`` clips the global gradient norm of the optimizer's parameters.
-    ``callback(epoch, loss)`` runs after every epoch (a live plot uses it).
+    ``callback(epoch, loss)`` runs after every epoch (a live plot uses it); if it
+    returns True, training stops there (an accuracy target, say).
     ``log`` receives a line every ``log_every`` epochs and when the rule fires.
     """
     if not callable(compute_loss):
@@ -74,8 +75,9 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
                 raise FloatingPointError(f"loss became NaN at epoch {epoch}")
             result.losses.append(value)
             bar.update(1)
-            if callback is not None:
-                callback(epoch, value)
+            if callback is not None and callback(epoch, value) is True:
+                result.stop_epoch = epoch
+                break
             if stop_below is not None and value < stop_below:
                 result.stop_epoch = epoch
                 log(f"epoch {epoch}/{max_epochs}: loss {value:.5f} < {stop_below:g}, stopping")

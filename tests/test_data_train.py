@@ -52,6 +52,12 @@ def test_train_runs_all_epochs_without_rule():
     assert result.epochs == 7 and not result.converged
 
 
+def test_train_stops_when_the_callback_says_so():
+    seen = []
+    _, result, _ = _fit_line(max_epochs=50, callback=lambda e, v: seen.append(e) or e == 3)
+    assert seen == [1, 2, 3] and result.stop_epoch == 3 and result.epochs == 3
+
+
 def test_train_reports_divergence():
     w = torch.ones(1, requires_grad=True)
     opt = torch.optim.SGD([w], lr=0.1)

@@ -26,8 +26,12 @@ $(R2D_STAMP):
 	$(R2D_VENV)/bin/python -m pip install --quiet jupyter-repo2docker==$(R2D_VERSION)
 	@touch $@
 
+# Serve the whole repository and land on the start notebook; the printed URL opens it too.
+# The extension manager is read-only: the course needs no extensions fetched at run time.
 lab: install
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
+		--LabApp.extension_manager=readonly
 
 test: install $(R2D_STAMP)
 	$(BIN)/python -m pytest

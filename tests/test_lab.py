@@ -1,0 +1,168 @@
+"""Notebook 11, the LSTM lab: unrolling, the gradient of the loss per state, the playground."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from lstm_edu import lab
+from lstm_edu.data import recall_task
+from lstm_edu.plots import figure_png
+from lstm_edu.recall import make_recall_net
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_unrolled_cell_equals_the_fused_module(cell):
+    net = make_recall_net(cell, T=12, hidden_size=6, seed=3)
+    x = recall_task(12, 5, seed=1).x
+    fused, final = net.core(x)
+    states = lab.unroll(net.core, x)
+    assert len(states) == 13 and len(states[0]) == (2 if cell == "lstm" else 1)
+    torch.testing.assert_close(torch.stack([s[0] for s in states[1:]]), fused, atol=1e-6, rtol=0)
+    if cell == "lstm":
+        torch.testing.assert_close(states[-1][1], final[1][0], atol=1e-6, rtol=0)
+
+
+def test_part3_cores_unroll_with_their_own_step():
+    cells = lab.available_cells()
+    assert {"rnn", "lstm", "gru"} <= set(cells)
+    for cell in [c for c in cells if c not in ("rnn", "lstm", "gru")]:
+        net = make_recall_net(cell, T=6, hidden_size=4, seed=0)
+        x = recall_task(6, 3, seed=0).x
+        fused, _ = net.core(x)
+        states = lab.unroll(net.core, x)
+        torch.testing.assert_close(torch.stack([s[0] for s in states[1:]]), fused)
+
+
+def test_loss_gradients_equal_a_finite_difference_on_the_cell_state():
+    """∂L/∂C_t is the total derivative: nudge C_t (so h_t = o_t tanh(C_t) too), re-run, float64."""
+    net = make_recall_net("lstm", T=8, hidden_size=5, seed=2).double()
+    raw = recall_task(8, 1, seed=4)
+    batch = type(raw)(x=raw.x.double(), y=raw.y)
+    cell = lab.as_cell(net.core)
+    H, t, unit, eps = 5, 5, 2, 1e-6
+
+    def loss_with(nudge):
+        h = c = torch.zeros(1, H, dtype=torch.float64)
+        with torch.no_grad():
+            for k, x_t in enumerate(batch.x, start=1):
+                h_prev = h
+                h, c = cell(x_t, (h, c))
+                if k == t:
+                    c = c.clone()
+                    c[0, unit] += nudge
+                    o_t = torch.sigmoid(x_t @ cell.weight_ih[3 * H:].T + cell.bias_ih[3 * H:]
+                                        + h_prev @ cell.weight_hh[3 * H:].T + cell.bias_hh[3 * H:])
+                    h = o_t * torch.tanh(c)
+            return nn.functional.cross_entropy(net.readout(h), batch.y, reduction="sum").item()
+
+    states = lab.unroll(net.core, batch.x)
+    loss = nn.functional.cross_entropy(net.readout(states[-1][0]), batch.y, reduction="sum")
+    (g,) = torch.autograd.grad(loss, [states[t][1]])
+    numeric = (loss_with(eps) - loss_with(-eps)) / (2 * eps)
+    assert g[0, unit].item() == pytest.approx(numeric, rel=1e-5, abs=1e-9)
+    profile = lab.loss_gradients(net, batch)
+    assert profile.norms[8 - t] == pytest.approx(g.norm().item(), rel=1e-9)
+    assert profile.state == "C" and profile.distance[-1] == 8
+
+
+def test_default_init_vanishes_and_chrono_holds():
+    default = lab.gradient_profile("lstm", 60, init="default")
+    chrono = lab.gradient_profile("lstm", 60, init="chrono")
+    rnn = lab.gradient_profile("rnn", 60)
+    gru = lab.gradient_profile("gru", 60, init="chrono")
+    assert 0.4 < default.decay_per_step() < 0.75
+    assert 0.4 < rnn.decay_per_step() < 0.75 and rnn.state == "h"
+    assert chrono.decay_per_step() > 0.97 and gru.decay_per_step() > 0.97
+    assert chrono.norms[60] / chrono.norms[1] > 0.1 > 1e6 * default.norms[60] / default.norms[1]
+
+
+def test_retain_grad_on_a_fused_lstm_output_is_zero_before_the_last_step():
+    before_last, last = lab.fused_output_grad(T=10, hidden_size=4)
+    assert before_last == 0.0 and last > 0.0
+
+
+def test_decay_per_step_is_the_geometric_mean():
+    p = lab.GradProfile("lstm", "x", "C", np.arange(31), 0.5 ** np.arange(31.0))
+    assert p.decay_per_step() == pytest.approx(0.5)
+    assert p.decay_per_step(2, 30) == pytest.approx(0.5)
+    zero = lab.GradProfile("rnn", "x", "h", np.arange(31), np.r_[1.0, np.zeros(30)])
+    assert zero.decay_per_step() == 0.0
+    with pytest.raises(ValueError, match="stop must be >= 3, got 2"):
+        p.decay_per_step(2, 2)
+
+
+def test_chrono_forget_is_T_over_T_plus_one():
+    assert lab.chrono_forget(50) == pytest.approx(50 / 51)
+    net = make_recall_net("lstm", T=50, hidden_size=3, init="chrono")
+    b_f = (net.core.bias_ih_l0 + net.core.bias_hh_l0)[3:6]
+    assert torch.sigmoid(b_f).detach().numpy() == pytest.approx([50 / 51] * 3)
+    assert math.isclose(lab.chrono_forget(2), 2 / 3)
+
+
+def test_lab_run_solves_a_short_gap_and_measures_before_and_after():
+    r = lab.lab_run("lstm", T=10, hidden_size=16, init="chrono", steps=200)
+    assert r.accuracy >= 0.99 and r.recall.solved
+    assert r.before.norms.shape == r.after.norms.shape == (11,)
+    again = lab.lab_run("lstm", T=10, hidden_size=16, init="chrono", steps=200)
+    assert again.recall.losses == r.recall.losses  # deterministic
+
+
+def _finite_fig(fig):
+    assert isinstance(fig, Figure) and figure_png(fig).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole", "cifg", "gru_cho"])
+@pytest.mark.parametrize("init,T,hidden",
+                         [("default", 2, 1), ("chrono", 400, 128), ("one", 50, 32)])
+def test_flow_slider_at_its_extremes(cell, init, T, hidden):
+    if cell in ("peephole", "cifg", "gru_cho") and T == 400 and hidden == 128:
+        T = 200  # the slowest corner, still covered at T = 200 to keep the suite quick
+    fig, text = lab.plot_flow(cell, init, T, hidden)
+    _finite_fig(fig)
+    assert "per-step factor" in text and "nan" not in text
+
+
+def test_plots_and_the_playground_button():
+    r = lab.lab_run("lstm", T=5, hidden_size=4, init="one", steps=25)
+    _finite_fig(lab.plot_lab(r))
+    _finite_fig(lab.plot_profiles([r.before, r.after]))
+    import ipywidgets as widgets
+    box, png = lab.build_lab(cell="rnn", T=5, hidden_size=4, init="default", steps=25)
+    assert png.startswith(b"\x89PNG") and len(box.runs) == 1
+    controls = box.children[0].children
+    button = [w for w in controls if isinstance(w, widgets.Button)][0]
+    by_name = {w.description: w for w in controls}
+    by_name["cell"].value = "gru"
+    by_name["forget bias"].value = "chrono"
+    button.click()
+    assert len(box.runs) == 2 and box.runs[-1].cell == "gru" and box.runs[-1].init == "chrono"
+    by_name["cell"].value = "rnn"  # the RNN ignores the init instead of failing
+    button.click()
+    assert len(box.runs) == 3 and box.runs[-1].init == "default"
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match=r"cell must be one of .*got 'transformer'"):
+        lab.lab_run("transformer")
+    with pytest.raises(ValueError, match="init must be one of"):
+        lab.plot_flow("lstm", "zeros")
+    with pytest.raises(ValueError, match="T must be >= 2, got 1"):
+        lab.gradient_profile("lstm", 1)
+    with pytest.raises(ValueError, match="T must be <= 400, got 401"):
+        lab.plot_flow("lstm", "default", 401)
+    with pytest.raises(TypeError, match="net must be a RecallNet"):
+        lab.loss_gradients(nn.LSTM(2, 2), recall_task(3, 2))
+    with pytest.raises(TypeError, match="core must be nn.RNN, nn.GRU or nn.LSTM, got Linear"):
+        lab.as_cell(nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="only one-layer"):
+        lab.as_cell(nn.LSTM(2, 2, num_layers=2))
+    with pytest.raises(TypeError, match="cannot unroll a core of type Linear"):
+        lab.step_function(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="non-empty list of GradProfile"):
+        lab.plot_profiles([])
+    with pytest.raises(TypeError, match="result must be a LabResult, got int"):
+        lab.plot_lab(3)

@@ -67,15 +67,18 @@ def judge(key: str, answer) -> str | None:
         return f"That answer could not be read ({type(err).__name__}: {err}). {exercise.prompt}"
 
 
-def check(key: str, answer) -> bool:
-    """Print whether ``answer`` is right, with a hint if not; return the verdict."""
+def check(key: str, answer) -> None:
+    """Print whether ``answer`` is right, with a hint if not.
+
+    It returns nothing, so the cell shows the verdict only; :func:`judge`
+    gives the verdict as a value.
+    """
     hint = judge(key, answer)
     if hint is None:
         exercise = get(key)
         print("Right." + (f" {exercise.explain}" if exercise.explain else ""))
-        return True
-    print(f"Not yet. Hint: {hint}")
-    return False
+    else:
+        print(f"Not yet. Hint: {hint}")
 
 
 def solution(key: str):

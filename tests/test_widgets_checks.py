@@ -49,8 +49,11 @@ def test_every_reference_solution_passes_and_wrong_answers_get_hints(capsys):
         for wrong in exercise.wrong:
             hint = checks.judge(key, wrong)
             assert isinstance(hint, str) and hint, (key, wrong)
-        assert checks.check(key, ...) is False
-    assert "Hint" in capsys.readouterr().out
+        capsys.readouterr()
+        assert checks.check(key, ...) is None
+        assert capsys.readouterr().out.startswith("Not yet. Hint: No answer yet")
+        checks.check(key, checks.solution(key))
+        assert capsys.readouterr().out.startswith("Right.")
 
 
 def test_check_survives_answers_of_any_type():

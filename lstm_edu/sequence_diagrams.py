@@ -1,0 +1,260 @@
+"""Diagrams of Part I, drawn by code (the source's figures are lost).
+
+* :func:`draw_neuron`, :func:`draw_network` - a neuron (weighted sum, then an
+  activation) and a layered feedforward network (source §1.2.1).
+* :func:`draw_folded_rnn`, :func:`draw_unrolled_rnn` - the RNN with its loop,
+  and the same RNN unrolled in time (source §2.1); :func:`plot_rnn_unrolled` is
+  the slider figure that steps a small RNN through time.
+* :func:`draw_dependency_arcs`, :func:`draw_source_examples` - which earlier
+  word a word depends on (source §2.2).
+
+Chinese text is drawn only if a CJK font is installed (:func:`cjk_font`);
+otherwise figures use pinyin and English glosses, and notebooks print the
+Chinese as text. No font is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+from matplotlib import font_manager
+from matplotlib.patches import Circle
+
+from .cells import RNNParams, rnn_step, run_sequence
+from .diagrams import module_frame, new_diagram, tag, wire
+from .plots import COLORS, OKABE_ITO, new_figure
+from .validate import check_int
+
+# --- fonts -----------------------------------------------------------------------
+
+_CJK_HINTS = ("CJK", "WenQuanYi", "SimHei", "SimSun", "Hei", "Ming", "Kai", "Song",
+              "Droid Sans Fallback", "AR PL", "Source Han", "Hiragino", "Yu Gothic")
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The name of an installed font that has Chinese glyphs, or None."""
+    for font in font_manager.fontManager.ttflist:
+        if any(h.lower() in font.name.lower() for h in _CJK_HINTS):
+            return font.name
+    return None
+
+
+def word_label(word: str, gloss: str, font: str | None = None) -> tuple[str, dict]:
+    """Text and font keywords for a word on a figure: Chinese over the gloss, or the gloss."""
+    if font:
+        return f"{word}\n{gloss}", {"fontfamily": [font, "DejaVu Sans"]}
+    return gloss, {}
+
+
+# --- feedforward -----------------------------------------------------------------
+
+def draw_neuron(n_inputs: int = 3):
+    """One neuron: inputs x_i, weights w_i, the sum Σ w_i x_i + b, then an activation φ."""
+    n = check_int("n_inputs", n_inputs, low=1, high=8)
+    fig, ax = new_diagram((-0.6, 9.4), (-0.6, max(n, 2) * 1.2 + 0.4), width=5.5)
+    ys = np.linspace(0.2, max(n, 2) * 1.2 - 0.2, n)[::-1]
+    sy = float(np.mean(ys))
+    for k, y in enumerate(ys, start=1):
+        ax.add_patch(Circle((0.5, y), 0.32, facecolor="white", edgecolor=COLORS["x_t"], lw=1.4))
+        tag(ax, (0.5, y), f"$x_{k}$", size=11)
+        wire(ax, [(0.85, y), (3.55, sy + (y - sy) * 0.15)])
+        tag(ax, (2.0, y + (sy - y) * 0.45 + 0.22), f"$w_{k}$", size=10,
+            color=OKABE_ITO["blue"])
+    ax.add_patch(Circle((4.1, sy), 0.55, facecolor="#F2C6DE", edgecolor="#A0406F", lw=1.6))
+    tag(ax, (4.1, sy), "Σ", size=15)
+    wire(ax, [(4.1, sy - 1.3), (4.1, sy - 0.6)])
+    tag(ax, (4.1, sy - 1.5), "$b$", size=11)
+    wire(ax, [(4.65, sy), (5.7, sy)])
+    ax.add_patch(Circle((6.3, sy), 0.55, facecolor="#F0E442", edgecolor="#8C7E00", lw=1.6))
+    tag(ax, (6.3, sy), "φ", size=15)
+    wire(ax, [(6.85, sy), (8.0, sy)])
+    tag(ax, (8.6, sy), "$y$", size=13)
+    tag(ax, (5.2, sy + 1.0), r"$y = \varphi(\sum_i w_i x_i + b)$", size=11)
+    return fig
+
+
+def draw_network(sizes=(3, 4, 4, 2)):
+    """A layered feedforward network: every neuron feeds every neuron of the next layer."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a sequence of ints, got {type(sizes).__name__}")
+    sizes = [check_int("layer size", s, low=1, high=10) for s in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least 2 layers (input and output), got {sizes}")
+    tallest = max(sizes)
+    fig, ax = new_diagram((-0.8, 2.5 * (len(sizes) - 1) + 0.8), (-1.2, tallest + 0.3), width=5.5)
+
+    def ys(n):
+        return np.arange(n)[::-1] + (tallest - n) / 2 + 0.5
+
+    for layer, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for ya in ys(a):
+            for yb in ys(b):
+                ax.plot([2.5 * layer, 2.5 * (layer + 1)], [ya, yb], color=OKABE_ITO["grey"],
+                        lw=0.8, zorder=1)
+    names = ["input"] + ["hidden"] * (len(sizes) - 2) + ["output"]
+    colors = [COLORS["x_t"]] + [OKABE_ITO["blue"]] * (len(sizes) - 2) + [COLORS["h_t"]]
+    for layer, n in enumerate(sizes):
+        for y in ys(n):
+            ax.add_patch(Circle((2.5 * layer, y), 0.28, facecolor="white",
+                                edgecolor=colors[layer], lw=1.8, zorder=3))
+        tag(ax, (2.5 * layer, -0.6), f"{names[layer]}\n({n})", size=9)
+    return fig
+
+
+# --- the RNN, folded and unrolled ------------------------------------------------
+
+def draw_folded_rnn():
+    """Block A with its loop: x_t goes in below, h_t comes out above and back into A."""
+    fig, ax = new_diagram((-2.2, 3.4), (-1.9, 3.4), width=2.8)
+    module_frame(ax, 0.0, 0.0, 1.6, 1.6, label="A")
+    wire(ax, [(0.8, -1.3), (0.8, -0.05)])
+    tag(ax, (0.8, -1.6), "$x_t$")
+    wire(ax, [(0.8, 1.65), (0.8, 2.8)])
+    tag(ax, (0.8, 3.1), "$h_t$")
+    # the loop: out of A's right side, round, back into its left side
+    wire(ax, [(1.6, 1.1), (2.4, 1.1), (2.4, 2.3), (-0.8, 2.3), (-0.8, 0.5), (-0.05, 0.5)],
+         color=OKABE_ITO["vermillion"])
+    tag(ax, (-1.45, 1.4), "$h_{t-1}$", color=OKABE_ITO["vermillion"], size=10)
+    return fig
+
+
+def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None):
+    """The chain A -> A -> ... of length ``T``: x_t below, h_t above, h_0 on the left.
+
+    ``upto``: blocks after this step are faded (the steps not computed yet).
+    ``h``: an optional (T, H) array drawn as a little heat strip above each block.
+    """
+    T = check_int("T", T, low=1, high=12)
+    upto = T if upto is None else check_int("upto", upto, low=0, high=T)
+    if h is not None:
+        h = np.asarray(h, dtype=float)
+        if h.ndim != 2 or h.shape[0] != T:
+            raise ValueError(f"h must have shape (T={T}, H), got shape {h.shape}")
+    width = 2.2 * T + 1.6
+    if ax is None:
+        fig, ax = new_diagram((-1.6, width - 1.2), (-1.9, 4.6), width=min(1.15 * T + 1.6, 11))
+    else:
+        fig = ax.figure
+    tag(ax, (-1.0, 0.8), "$h_0$", size=10)
+    for k in range(1, T + 1):
+        x0 = 2.2 * (k - 1)
+        on = k <= upto
+        module_frame(ax, x0, 0.0, 1.4, 1.6, label="A", on=on)
+        wire(ax, [(x0 + 0.7, -1.1), (x0 + 0.7, -0.05)], on=on)
+        tag(ax, (x0 + 0.7, -1.45), f"$x_{{{k}}}$", on=on, size=10)
+        wire(ax, [(x0 + 0.7, 1.65), (x0 + 0.7, 2.5)], on=on)
+        tag(ax, (x0 + 0.7, 2.8), f"$h_{{{k}}}$", on=on, size=10)
+        wire(ax, [(x0 - 0.75, 0.8), (x0 - 0.05, 0.8)], on=on, color=OKABE_ITO["vermillion"])
+        if h is not None and on:
+            ax.imshow(h[k - 1][None, :], extent=(x0 + 0.1, x0 + 1.3, 3.2, 3.7), cmap="PuOr",
+                      vmin=-1, vmax=1, aspect="auto", zorder=3)
+    if h is not None:
+        tag(ax, (-1.0, 3.45), "$h_t$", size=9)
+        tag(ax, (width - 1.4, 4.25), "colour: −1 (orange) … +1 (purple)", size=8, ha="right")
+    ax.set_xlim(-1.6, width - 1.2)
+    ax.set_ylim(-1.9, 4.6)
+    return fig
+
+
+def demo_rnn(D: int = 1, H: int = 4, seed: int = 0) -> RNNParams:
+    """A small float64 RNN with PyTorch's default initialisation, for pictures."""
+    torch.manual_seed(check_int("seed", seed, low=0))
+    cell = torch.nn.RNNCell(check_int("D", D, low=1), check_int("H", H, low=1),
+                            dtype=torch.float64)
+    W = torch.cat([cell.weight_hh, cell.weight_ih], dim=1).detach().numpy()
+    return RNNParams(W=W, b=(cell.bias_ih + cell.bias_hh).detach().numpy())
+
+
+def plot_rnn_unrolled(T: int = 5, t: int = 5):
+    """Slider figure: a 4-unit RNN unrolled over ``T`` steps of x_t = sin(0.8 t), up to step ``t``."""
+    T = check_int("T", T, low=1, high=12)
+    t = min(check_int("t", t, low=0, high=12), T)
+    params = demo_rnn()
+    xs = np.sin(0.8 * np.arange(1, T + 1))[:, None]
+    h = run_sequence(rnn_step, xs, params)["h_t"]
+    fig = draw_unrolled_rnn(T, upto=t, h=h)
+    lines = [f"x_{k} = {xs[k - 1, 0]:+.3f}   h_{k} = {np.array2string(h[k - 1], precision=3)}"
+             for k in range(1, t + 1)]
+    return fig, "\n".join(lines) if lines else "t = 0: only h_0 = 0 so far"
+
+
+# --- dependency arcs ----------------------------------------------------------------
+
+# The source's two examples (§2.2), in the source's words, with glosses.
+SHORT_EXAMPLE = {
+    "words": ("我", "喜欢", "妈妈", "做", "的", "菜"),
+    "glosses": ("wǒ\nI", "xǐhuan\nlike", "māma\nmom", "zuò\nmake", "de\n(that)",
+                "cài\ndishes"),
+    "target": 5,
+    "sources": (0, 1, 2, 3, 4),
+    "key": None,
+}
+LONG_EXAMPLE = {
+    "words": ("我", "是", "一个", "中国人", "，", "出生", "在", "普通", "家庭", "，",
+              "我", "最", "常", "说", "汉语"),
+    "glosses": ("wǒ\nI", "shì\nam", "yí gè\na", "Zhōngguórén\nChinese", ",", "chūshēng\nborn",
+                "zài\nin", "pǔtōng\nordinary", "jiātíng\nfamily", ",", "wǒ\nI", "zuì\nmost",
+                "cháng\noften", "shuō\nspeak", "Hànyǔ\nChinese\n(language)"),
+    "target": 14,
+    "sources": (10, 11, 12, 13, 3),
+    "key": 3,
+}
+
+
+def draw_dependency_arcs(ax, words, glosses, target: int, sources, key: int | None = None,
+                         font: str | None = None):
+    """Words on a line and an arc from each word in ``sources`` to ``words[target]``.
+
+    The ``key`` source (the one the prediction really needs) is drawn bold and
+    labelled with its distance; the others are thin.
+    """
+    words, glosses = tuple(words), tuple(glosses)
+    if len(words) != len(glosses):
+        raise ValueError(f"words and glosses must have the same length, got {len(words)} "
+                         f"and {len(glosses)}")
+    n = len(words)
+    target = check_int("target", target, low=0, high=n - 1)
+    for s in sources:
+        check_int("source", s, low=0, high=n - 1)
+        if s == target:
+            raise ValueError(f"a source must differ from the target {target}, got {s}")
+    if key is not None and key not in sources:
+        raise ValueError(f"key must be one of sources {tuple(sources)}, got {key}")
+    for i, (w, g) in enumerate(zip(words, glosses)):
+        text, kw = word_label(w, g, font)
+        ax.text(i, 0.1, text, ha="center", va="top", fontsize=8,
+                color=OKABE_ITO["vermillion"] if i == target else "black", **kw)
+    top = 0.0
+    for s in sources:
+        bold = s == key
+        span = abs(target - s)
+        height = 0.5 + 0.16 * span
+        top = max(top, height)
+        u = np.linspace(0.0, np.pi, 60)
+        xs = (s + target) / 2 - (target - s) / 2 * np.cos(u)
+        ys = 0.25 + height * np.sin(u)
+        color = OKABE_ITO["vermillion"] if bold else OKABE_ITO["blue"]
+        ax.plot(xs, ys, color=color, lw=2.4 if bold else 1.0, alpha=1.0 if bold else 0.75)
+        ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-3], ys[-3] + 0.02),
+                    arrowprops=dict(arrowstyle="-|>", color=color, lw=1.0))
+        if bold:
+            ax.text((s + target) / 2, 0.35 + height, f"{span} words back", ha="center",
+                    fontsize=9, color=color)
+    ax.set_xlim(-0.7, n - 0.3)
+    ax.set_ylim(-1.5, 0.75 + top)
+    ax.set_axis_off()
+    return ax
+
+
+def draw_source_examples():
+    """The source's short gap (菜 'dishes') and long gap (汉语 'Chinese'), as arcs."""
+    font = cjk_font()
+    fig, (top, bottom) = new_figure(9.5, 4.6, nrows=2, height_ratios=[1, 1.5])
+    draw_dependency_arcs(top, font=font, **SHORT_EXAMPLE)
+    top.set_title("short gap: the last word needs only the words just before it", fontsize=10)
+    draw_dependency_arcs(bottom, font=font, **LONG_EXAMPLE)
+    bottom.set_title("long gap: the last word needs a word far back", fontsize=10)
+    return fig

@@ -1,0 +1,104 @@
+"""Part I diagrams: they draw, they check their inputs, and the slider's numbers are the RNN's."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_edu import sequence_diagrams as sd
+from lstm_edu.cells import rnn_step, run_sequence
+from lstm_edu.plots import figure_png, new_figure
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("fn", [sd.draw_neuron, sd.draw_network, sd.draw_folded_rnn,
+                                sd.draw_unrolled_rnn, sd.draw_source_examples])
+def test_every_diagram_draws(fn):
+    fig = fn()
+    assert isinstance(fig, Figure)
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_neuron_and_network_sizes():
+    assert sum(t.startswith("$x_") for t in texts(sd.draw_neuron(5))) == 5
+    fig = sd.draw_network((2, 3, 1))
+    assert "input\n(2)" in texts(fig) and "output\n(1)" in texts(fig)
+    assert len(fig.axes[0].patches) == 6  # one circle per neuron
+    with pytest.raises(ValueError, match="n_inputs must be <= 8, got 9"):
+        sd.draw_neuron(9)
+    with pytest.raises(ValueError, match="at least 2 layers"):
+        sd.draw_network((3,))
+    with pytest.raises(TypeError, match="sizes must be a sequence of ints, got int"):
+        sd.draw_network(3)
+    with pytest.raises(TypeError, match="layer size must be an int, got float"):
+        sd.draw_network((2, 2.5))
+
+
+def test_unrolled_chain_has_one_block_per_step():
+    labels = texts(sd.draw_unrolled_rnn(T=4))
+    assert [t for t in labels if t == "A"] == ["A"] * 4
+    assert "$x_{4}$" in labels and "$h_{4}$" in labels and "$x_{5}$" not in labels
+
+
+def test_unrolled_chain_checks():
+    with pytest.raises(ValueError, match="upto must be <= 3, got 4"):
+        sd.draw_unrolled_rnn(T=3, upto=4)
+    with pytest.raises(ValueError, match=r"h must have shape \(T=3, H\), got shape \(2, 4\)"):
+        sd.draw_unrolled_rnn(T=3, h=np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="T must be >= 1, got 0"):
+        sd.draw_unrolled_rnn(T=0)
+
+
+@pytest.mark.parametrize("T,t", [(1, 0), (1, 1), (12, 12), (12, 0), (3, 12)])
+def test_rnn_slider_at_its_extremes(T, t):
+    fig, text = sd.plot_rnn_unrolled(T, t)
+    assert isinstance(fig, Figure) and "nan" not in text
+    figure_png(fig)
+
+
+def test_rnn_slider_prints_the_rnns_states():
+    _, text = sd.plot_rnn_unrolled(T=4, t=4)
+    xs = np.sin(0.8 * np.arange(1, 5))[:, None]
+    h = run_sequence(rnn_step, xs, sd.demo_rnn())["h_t"]
+    last = text.splitlines()[-1]
+    assert last.startswith("x_4 = ") and np.array2string(h[3], precision=3) in last
+    assert sd.plot_rnn_unrolled(T=4, t=0)[1].startswith("t = 0")
+
+
+def test_demo_rnn_is_seeded_float64():
+    a, b = sd.demo_rnn(D=2, H=3, seed=1), sd.demo_rnn(D=2, H=3, seed=1)
+    assert a.W.shape == (3, 5) and a.W.dtype == np.float64 and np.array_equal(a.W, b.W)
+
+
+def test_source_examples_point_to_the_right_words():
+    long = sd.LONG_EXAMPLE
+    assert long["words"][long["target"]] == "汉语" and long["words"][long["key"]] == "中国人"
+    assert long["target"] - long["key"] == 11
+    short = sd.SHORT_EXAMPLE
+    assert short["words"][short["target"]] == "菜" and "".join(short["words"]) == "我喜欢妈妈做的菜"
+    assert "".join(long["words"]) == "我是一个中国人，出生在普通家庭，我最常说汉语"
+    assert "11 words back" in texts(sd.draw_source_examples())
+
+
+def test_dependency_arcs_check_their_input():
+    fig, ax = new_figure()
+    with pytest.raises(ValueError, match="same length, got 2 and 1"):
+        sd.draw_dependency_arcs(ax, ("a", "b"), ("a",), target=1, sources=(0,))
+    with pytest.raises(ValueError, match="target must be <= 1, got 2"):
+        sd.draw_dependency_arcs(ax, ("a", "b"), ("a", "b"), target=2, sources=(0,))
+    with pytest.raises(ValueError, match="a source must differ from the target 1, got 1"):
+        sd.draw_dependency_arcs(ax, ("a", "b"), ("a", "b"), target=1, sources=(1,))
+    with pytest.raises(ValueError, match="key must be one of sources"):
+        sd.draw_dependency_arcs(ax, ("a", "b", "c"), ("a", "b", "c"), target=2, sources=(1,), key=0)
+
+
+def test_chinese_is_drawn_only_with_a_cjk_font(monkeypatch):
+    text, kw = sd.word_label("汉语", "Hànyǔ", font=None)
+    assert text == "Hànyǔ" and kw == {}
+    text, kw = sd.word_label("汉语", "Hànyǔ", font="Noto Sans CJK SC")
+    assert text.startswith("汉语") and kw["fontfamily"][0] == "Noto Sans CJK SC"
+    monkeypatch.setattr(sd, "cjk_font", lambda: None)
+    assert not any("汉语" in t for t in texts(sd.draw_source_examples()))
+    assert sd.cjk_font() is None or isinstance(sd.cjk_font(), str)

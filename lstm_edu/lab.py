@@ -29,7 +29,6 @@ uses only ``out[-1]``, ``out.grad[:-1]`` is all zeros
 
 from __future__ import annotations
 
-import base64
 import math
 import time
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from .data import recall_task
 from .plots import CYCLE, OKABE_ITO, figure_png, new_figure
 from .recall import CORES, INITS, RecallNet, RecallResult, make_recall_net, train_recall
 from .validate import check_choice, check_int
+from .widgets import controls_row, display_with_fallback, show_png
 
 CELL_LABELS = {
     "rnn": "RNN (tanh)",
@@ -282,7 +282,6 @@ def build_lab(cell: str = "lstm", T: int = 50, hidden_size: int = 32, init: str 
     when the widget is built. ``box.runs`` keeps every finished :class:`LabResult`.
     """
     import ipywidgets as widgets
-    from IPython.display import Image, clear_output, display
 
     cells = available_cells()
     controls = dict(
@@ -309,9 +308,7 @@ def build_lab(cell: str = "lstm", T: int = 50, hidden_size: int = 32, init: str 
                 print(f"accuracy {result.accuracy:.3f} after {result.recall.steps} steps "
                       f"({time.perf_counter() - start:.1f} s)")
             box.runs.append(result)
-            with plot_out:
-                clear_output(wait=True)
-                display(Image(data=figure_png(plot_lab(result)), format="png"))
+            show_png(plot_out, plot_lab(result))
         except Exception as err:  # a callback's error would otherwise vanish into the log
             with plot_out:
                 print(f"training failed: {type(err).__name__}: {err}")
@@ -320,24 +317,17 @@ def build_lab(cell: str = "lstm", T: int = 50, hidden_size: int = 32, init: str 
 
     button.on_click(on_click)
     first = lab_run(cell=cell, T=T, hidden_size=hidden_size, init=init, steps=steps)
-    png = figure_png(plot_lab(first))
-    with plot_out:
-        display(Image(data=png, format="png"))
-    box = widgets.VBox([widgets.HBox(list(controls.values()) + [button],
-                                     layout=widgets.Layout(flex_flow="row wrap")),
-                        bar_out, plot_out])
+    fig = plot_lab(first)
+    show_png(plot_out, fig)
+    png = figure_png(fig)
+    box = widgets.VBox([controls_row(*controls.values(), button), bar_out, plot_out])
     box.runs = [first]
     return box, png
 
 
 def show_lab(**kwargs) -> None:
     """Display :func:`build_lab` with its first figure as a static PNG fallback."""
-    from IPython.display import display
-
-    box, png = build_lab(**kwargs)
-    bundle = box._repr_mimebundle_()
-    bundle["image/png"] = base64.b64encode(png).decode("ascii")
-    display(bundle, raw=True)
+    display_with_fallback(*build_lab(**kwargs))
 
 
 def chrono_forget(T: int) -> float:

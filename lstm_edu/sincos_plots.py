@@ -8,7 +8,6 @@ around :func:`train_live`, a plain function the tests call.
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Callable, Sequence
 
@@ -26,6 +25,7 @@ from .sincos import (
     run_sincos,
 )
 from .validate import check_choice, check_float, check_int
+from .widgets import controls_row, display_with_fallback, show_png
 
 SEQ_COLORS = CYCLE[:N_SEQUENCES]
 
@@ -335,7 +335,6 @@ def build_live_training(hidden_size: int = 16, lr: float = 1e-2, stop_below: flo
     built (a second or two), so a notebook without a kernel still shows a result.
     """
     import ipywidgets as widgets
-    from IPython.display import Image, clear_output, display
 
     controls = dict(
         hidden_size=widgets.IntSlider(value=hidden_size, min=1, max=64, description="hidden size"),
@@ -348,11 +347,6 @@ def build_live_training(hidden_size: int = 16, lr: float = 1e-2, stop_below: flo
     button = widgets.Button(description="train", button_style="primary", icon="play")
     bar_out, plot_out = widgets.Output(), widgets.Output()
 
-    def show(fig):
-        with plot_out:
-            clear_output(wait=True)
-            display(Image(data=figure_png(fig), format="png"))
-
     def on_click(_=None):
         values = {k: c.value for k, c in controls.items()}
         button.disabled = True
@@ -362,14 +356,14 @@ def build_live_training(hidden_size: int = 16, lr: float = 1e-2, stop_below: flo
 
             def redraw(epoch, losses):  # at most ~3 redraws a second: a PNG costs ~0.1-0.3 s
                 if time.perf_counter() - last[0] > 0.3:
-                    show(plot_live(losses, values["stop_below"]))
+                    show_png(plot_out, plot_live(losses, values["stop_below"]))
                     last[0] = time.perf_counter()
 
             with bar_out:  # tqdm.auto draws its bar in here
                 run = train_live(max_epochs=max_epochs, progress=True, on_update=redraw,
                                  every=10, **values)
             box.runs.append(run)
-            show(plot_live(run.result.losses, values["stop_below"], run))
+            show_png(plot_out, plot_live(run.result.losses, values["stop_below"], run))
         except Exception as err:  # a callback's error would otherwise vanish into the log
             with plot_out:
                 print(f"training failed: {type(err).__name__}: {err}")
@@ -379,21 +373,14 @@ def build_live_training(hidden_size: int = 16, lr: float = 1e-2, stop_below: flo
     button.on_click(on_click)
     first = train_live(hidden_size=hidden_size, lr=lr, stop_below=stop_below, layout=layout,
                        max_epochs=max_epochs)
-    png = figure_png(plot_live(first.result.losses, stop_below, first))
-    with plot_out:
-        display(Image(data=png, format="png"))
-    box = widgets.VBox([widgets.HBox(list(controls.values()) + [button],
-                                     layout=widgets.Layout(flex_flow="row wrap")),
-                        bar_out, plot_out])
+    fig = plot_live(first.result.losses, stop_below, first)
+    show_png(plot_out, fig)
+    png = figure_png(fig)
+    box = widgets.VBox([controls_row(*controls.values(), button), bar_out, plot_out])
     box.runs = [first]  # every finished run, for a learner (and the tests) to inspect
     return box, png
 
 
 def show_live_training(**kwargs) -> None:
     """Display :func:`build_live_training` with its first figure as a static PNG fallback."""
-    from IPython.display import display
-
-    box, png = build_live_training(**kwargs)
-    bundle = box._repr_mimebundle_()
-    bundle["image/png"] = base64.b64encode(png).decode("ascii")
-    display(bundle, raw=True)
+    display_with_fallback(*build_live_training(**kwargs))

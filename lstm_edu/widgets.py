@@ -61,14 +61,42 @@ def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
         display(Image(data=png, format="png"))
 
     out = widgets.interactive_output(render, controls)
-    box = widgets.VBox([widgets.HBox(list(controls.values()),
-                                     layout=widgets.Layout(flex_flow="row wrap")), out])
+    box = widgets.VBox([controls_row(*controls.values()), out])
     return box, first["png"]
 
 
 def show_interactive(fn, **controls) -> None:
     """Display ``fn`` under its sliders, with the default drawing as a static fallback."""
-    box, png = build_interactive(fn, **controls)
+    display_with_fallback(*build_interactive(fn, **controls))
+
+
+# --- shared by every panel (sliders here, train buttons in sincos_plots and lab) ---
+
+def controls_row(*items) -> widgets.HBox:
+    """Controls side by side, wrapping onto new lines in a narrow window."""
+    return widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap"))
+
+
+def show_png(out: widgets.Output, fig: Figure) -> None:
+    """Replace what ``out`` shows with ``fig`` as a PNG."""
+    from IPython.display import clear_output
+
+    with out:
+        clear_output(wait=True)
+        display(Image(data=figure_png(fig), format="png"))
+
+
+def fallback_bundle(box: widgets.Widget, png: bytes) -> dict:
+    """The widget's display bundle plus ``png``, for viewers with no live kernel."""
+    if not isinstance(box, widgets.Widget):
+        raise TypeError(f"box must be an ipywidgets Widget, got {type(box).__name__}")
+    if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
+        raise ValueError("png must be the bytes of a PNG image (see plots.figure_png)")
     bundle = box._repr_mimebundle_()
     bundle["image/png"] = base64.b64encode(png).decode("ascii")
-    display(bundle, raw=True)
+    return bundle
+
+
+def display_with_fallback(box: widgets.Widget, png: bytes) -> None:
+    """Show ``box``; JupyterLab renders the live widget, GitHub the PNG beside it."""
+    display(fallback_bundle(box, png), raw=True)

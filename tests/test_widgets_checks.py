@@ -1,5 +1,7 @@
 """The slider plumbing and the exercise checkers."""
 
+import base64
+
 import ipywidgets as widgets
 import pytest
 
@@ -64,3 +66,18 @@ def test_check_survives_answers_of_any_type():
 def test_unknown_exercise_is_named():
     with pytest.raises(KeyError, match="no exercise 'nope'"):
         checks.get("nope")
+
+
+def test_fallback_bundle_carries_the_widget_and_the_png():
+    from lstm_edu.plots import figure_png
+    from lstm_edu.widgets import fallback_bundle
+
+    box = widgets.VBox([widgets.IntSlider()])
+    png = figure_png(line(1))
+    bundle = fallback_bundle(box, png)
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    assert base64.b64decode(bundle["image/png"]) == png
+    with pytest.raises(TypeError, match="box must be an ipywidgets Widget, got str"):
+        fallback_bundle("box", png)
+    with pytest.raises(ValueError, match="png must be the bytes of a PNG image"):
+        fallback_bundle(box, b"GIF89a")

@@ -40,5 +40,16 @@ test: install $(R2D_STAMP)
 notebooks: install
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
 
+# Budgets, measured (not a test): notebook time and memory, slider response, the
+# source's program against ours. Writes benchmarks/RESULTS.md; takes ~10 minutes.
+bench: install
+	$(BIN)/python benchmarks/bench.py
+
+# The real-browser test over every notebook, then the README's gallery from its
+# screenshots (small PNGs in docs/screenshots/).
+screenshots: install
+	$(BIN)/python -m pytest tests/browser -q
+	$(BIN)/python benchmarks/gallery.py
+
 clean:
 	rm -rf $(VENV) $(R2D_VENV)

@@ -1,0 +1,603 @@
+"""Drive JupyterLab in a real (headless) Chromium, as a learner would.
+
+Used by tests/browser/test_browser.py (``make test``, ``make screenshots``).
+
+* ``find_chromium()``        - the system Chromium (Debian's ``chromium``); never
+                               Playwright's own download, which cannot be fetched here.
+* ``JupyterLabServer``       - ``jupyter lab`` on 127.0.0.1, a free port, a token, a private
+                               settings dir (no news pop-up, no autosave), read-only
+                               extension manager; ``stop()`` also ends its kernels.
+* ``exercise_notebook(...)`` - open a notebook, wait for an idle kernel, Run All Cells
+                               (retried if the click was ignored), wait until every code
+                               cell has run (or fail fast if Run All stopped on an error),
+                               look for errors, click each widget button once, move every
+                               slider and check that a show_interactive output changes,
+                               take a screenshot. Returns a ``NotebookReport``; the caller
+                               asserts on ``.problems``.
+
+Selectors that hold for JupyterLab 4.6 + ipywidgets 8.1 (checked in the browser):
+``.jp-OutputArea-output .widget-slider`` is a slider, ``[role=slider]`` its handle
+(value in ``aria-valuenow``), ``.widget-readout`` its readout, and
+``.widget-output .jp-OutputArea-output`` what an interact output shows. A traceback,
+in a cell or inside an Output widget, renders as
+``[data-mime-type="application/vnd.jupyter.stderr"]`` text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+# Flags that work as root in a closed network: without the background-networking
+# ones Chromium's own update/sync/field-trial requests are refused and it stalls.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# JupyterLab user settings for the test session only (JUPYTERLAB_SETTINGS_DIR).
+LAB_SETTINGS = {
+    # "Would you like to receive official Jupyter news?" covers the page otherwise.
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        {"fetchNews": "false", "checkForUpdates": False},
+    # Never write a run notebook back to disk (we also serve copies).
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b", re.M)
+# How a widget callback reports a caught error, e.g. "training failed: ValueError: ...".
+FAILED_LINE = re.compile(r"\bfailed: \w*(Error|Exception)\b")
+_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+WIDGET_BROKEN = re.compile(r"Error displaying widget|model not found|IProgress not found")
+
+
+def find_chromium() -> str | None:
+    """The system Chromium: $LSTM_EDU_CHROMIUM if set (and only it), else chromium on PATH."""
+    if os.environ.get("LSTM_EDU_CHROMIUM"):
+        candidates = [os.environ["LSTM_EDU_CHROMIUM"]]
+    else:
+        candidates = [shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium"]
+    for path in candidates:
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (read from /proc; kernels run in their own session)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        found += kids
+        todo += kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class JupyterLabServer:
+    """``jupyter lab`` serving ``root_dir``, with everything it writes in a temp dir."""
+
+    def __init__(self, root_dir: Path, startup_timeout: float = 180):
+        self.root_dir = Path(root_dir)
+        self.startup_timeout = startup_timeout
+        self.token = os.urandom(12).hex()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.home = Path(tempfile.mkdtemp(prefix="lstm-edu-lab-"))
+        self.log_path = self.home / "server.log"
+        self.kernel_pids: set[int] = set()
+
+    def _env(self) -> dict:
+        settings = self.home / "settings"
+        for rel, value in LAB_SETTINGS.items():
+            path = settings / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(value))
+        env = dict(os.environ)
+        env.update(
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
+            JUPYTER_CONFIG_DIR=str(self.home / "config"),   # ignore ~/.jupyter
+            JUPYTER_DATA_DIR=str(self.home / "data"),       # use the venv's python3 kernel
+            JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+            PYTHONHASHSEED="0",
+            PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
+        )
+        return env
+
+    def start(self) -> "JupyterLabServer":
+        cmd = [str(VENV_BIN / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1",
+               f"--port={self.port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={self.token}",
+               f"--ServerApp.root_dir={self.root_dir}",
+               "--LabApp.extension_manager=readonly",   # else it queries the package index
+               "--ServerApp.open_browser=False"]
+        if os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self._log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
+                                     env=self._env(), start_new_session=True, cwd=self.root_dir)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                self.api("GET", "/api/status")
+                return self
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.5)
+        raise RuntimeError(f"jupyter lab did not answer in {self.startup_timeout} s:\n{self.log_tail()}")
+
+    def api(self, method: str, path: str, timeout: float = 30):
+        req = urllib.request.Request(f"{self.url}{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            body = resp.read()
+        return json.loads(body) if body else None
+
+    def sessions(self) -> list[dict]:
+        return self.api("GET", "/api/sessions")
+
+    def shutdown_kernels(self) -> None:
+        """End every kernel session (one notebook's kernel must not eat the next one's memory)."""
+        self.kernel_pids.update(_children(self.proc.pid) if self.proc else [])
+        for s in self.sessions():
+            try:
+                self.api("DELETE", f"/api/sessions/{s['id']}")
+            except urllib.error.URLError:
+                pass
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> list[int]:
+        """Stop the server and every process it started; return the pids that had to be killed."""
+        killed = []
+        if self.proc is None:
+            return killed
+        descendants = set(_children(self.proc.pid)) | self.kernel_pids
+        if self.proc.poll() is None:
+            try:
+                self.api("POST", "/api/shutdown", timeout=10)  # also shuts its kernels down
+            except (urllib.error.URLError, OSError):
+                pass
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait(timeout=10)
+                killed.append(self.proc.pid)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in descendants):
+            time.sleep(0.2)
+        for pid in descendants:
+            if _alive(pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+                except ProcessLookupError:
+                    pass
+        self._log.close()
+        self.proc = None
+        shutil.rmtree(self.home, ignore_errors=True)
+        return killed
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def launch_chromium(playwright, executable: str):
+    return playwright.chromium.launch(executable_path=executable, headless=True,
+                                      args=CHROMIUM_ARGS, timeout=120_000)
+
+
+# ------------------------------------------------------------------ one notebook
+
+@dataclass
+class SliderReport:
+    cell: int               # index of the notebook cell (nb.cells) holding the slider
+    label: str
+    before: str
+    after: str
+    seconds: float          # from the key press to the changed, settled output
+    changed: bool
+    error: str | None = None
+    interact: bool = True   # drives a show_interactive output (must change it)
+
+
+@dataclass
+class NotebookReport:
+    name: str
+    kernel_states: list[str] = field(default_factory=list)
+    run_all_clicks: int = 0
+    run_seconds: float = 0.0
+    stored_view: list[str] = field(default_factory=list)  # what shows before anything runs
+    sliders: list[SliderReport] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)       # non-error stderr (warnings)
+    console_errors: list[str] = field(default_factory=list)
+    screenshot: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        moved = ", ".join(
+            f"{s.label} {s.before}->{s.after} ({s.seconds:.1f} s"
+            + ("" if s.interact else ", changed" if s.changed else ", no change: not an interact output")
+            + ")" for s in self.sliders)
+        return (f"{self.name}: run all {self.run_seconds:.1f} s, {self.run_all_clicks} click(s), "
+                f"{len(self.sliders)} widget(s) moved or clicked [{moved}]")
+
+
+# Installed once per page: remembers every code cell whose prompt showed [*] (queued or
+# running), so "every cell ran in this session" does not rely on the execution counts,
+# which restart at 1 in a fresh kernel and so equal the stored ones.
+_WATCH_JS = """
+() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  window.__lstmSeen = new WeakSet();
+  window.__lstmBusy = false;
+  const scan = () => {
+    nb.querySelectorAll('.jp-CodeCell').forEach(c => {
+      const p = c.querySelector('.jp-InputPrompt');
+      if (p && p.textContent.includes('*')) { window.__lstmSeen.add(c); window.__lstmBusy = true; }
+    });
+  };
+  window.__lstmObserver = new MutationObserver(scan);
+  window.__lstmObserver.observe(nb, {subtree: true, childList: true, characterData: true});
+}
+"""
+
+_CELLS_JS = """
+() => Array.from(document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook > .jp-Cell, ' +
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-viewport > .jp-Cell')).map(c => ({
+  code: c.classList.contains('jp-CodeCell'),
+  prompt: (c.querySelector('.jp-InputPrompt') || {textContent: ''}).textContent.trim(),
+  seen: !!(window.__lstmSeen && window.__lstmSeen.has(c)),
+}))
+"""
+
+# Every output of the open notebook: mime type and text (textContent: cells outside the
+# viewport are skipped by content-visibility, and innerText would then read empty).
+_OUTPUTS_JS = """
+() => Array.from(document.querySelectorAll(
+    '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output')).map(e => ({
+  mime: e.getAttribute('data-mime-type'), text: e.textContent.slice(0, 4000),
+}))
+"""
+
+# What a slider's cell output shows, without the sliders themselves: text and image data.
+_SIGNATURE_JS = """
+el => {
+  const c = el.cloneNode(true);
+  c.querySelectorAll('.widget-slider').forEach(n => n.remove());
+  const imgs = Array.from(c.querySelectorAll('img')).map(i => i.getAttribute('src') || '');
+  return c.textContent + '|' + imgs.map(s => s.length + ':' + s.slice(-64)).join(',');
+}
+"""
+
+
+def _kernel_state(page) -> str:
+    item = page.locator(".jp-StatusBar-TextItem[title^='Change kernel']")
+    try:
+        return item.first.text_content(timeout=1000) or ""
+    except Exception:  # noqa: BLE001 - not rendered yet
+        return ""
+
+
+def wait_kernel_idle(page, report: NotebookReport, timeout: float) -> None:
+    """Wait until the status bar reads '<kernel> | Idle' (after 'Initializing'), for 1 s."""
+    deadline = time.monotonic() + timeout
+    idle_since = None
+    while time.monotonic() < deadline:
+        state = _kernel_state(page)
+        if state and (not report.kernel_states or report.kernel_states[-1] != state):
+            report.kernel_states.append(state)
+        if state.endswith("| Idle") and not state.startswith("No Kernel"):
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= 1.0:
+                return
+        else:
+            idle_since = None
+        time.sleep(0.1)
+    raise TimeoutError(f"kernel not idle after {timeout} s; status bar went {report.kernel_states}")
+
+
+def _notebook_busy(page) -> bool:
+    status = page.evaluate(
+        "() => (document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+        ".jp-Notebook-ExecutionIndicator') || {dataset: {}}).dataset.status")
+    return status != "idle" or "Busy" in _kernel_state(page)
+
+
+def run_all_cells(page, report: NotebookReport, code_cells: list[int], timeout: float,
+                  start_timeout: float = 20, tries: int = 3) -> None:
+    """Run → Run All Cells; click again if nothing started; wait until every code cell ran."""
+    page.evaluate(_WATCH_JS)
+    t0 = time.monotonic()
+    for attempt in range(1, tries + 1):
+        report.run_all_clicks = attempt
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-item", has_text=re.compile(r"^Run All Cells$")).click()
+        deadline = time.monotonic() + start_timeout
+        while time.monotonic() < deadline and not page.evaluate("() => window.__lstmBusy"):
+            time.sleep(0.1)
+        if page.evaluate("() => window.__lstmBusy"):
+            break
+        page.keyboard.press("Escape")  # close a menu left open by an ignored click
+    else:
+        raise TimeoutError(f"Run All Cells never started execution ({tries} clicks)")
+
+    deadline = t0 + timeout
+    settled = stopped = 0
+    while time.monotonic() < deadline:
+        cells = page.evaluate(_CELLS_JS)
+        done = all(cells[i]["seen"] and re.fullmatch(r"\[\d+\]:", cells[i]["prompt"])
+                   for i in code_cells if i < len(cells))
+        idle = not _notebook_busy(page)
+        queued = any("*" in c["prompt"] for c in cells)
+        if len(cells) >= len(code_cells) and done and idle:
+            settled += 1
+            if settled >= 3:  # idle on three polls in a row
+                break
+        else:
+            settled = 0
+        # Nothing queued, kernel idle, cells not run: Run All stopped (a cell raised).
+        stopped = stopped + 1 if (idle and not queued and not done) else 0
+        if stopped >= 5:
+            never = [i for i in code_cells if i < len(cells) and not (
+                cells[i]["seen"] and re.fullmatch(r"\[\d+\]:", cells[i]["prompt"]))]
+            report.run_seconds = time.monotonic() - t0
+            report.problems.append(f"Run All stopped before cells {never} (a cell raised?)")
+            return
+        time.sleep(0.3)
+    else:
+        cells = page.evaluate(_CELLS_JS)
+        todo = [(i, cells[i]["prompt"]) for i in code_cells if i < len(cells)
+                and not (cells[i]["seen"] and re.fullmatch(r"\[\d+\]:", cells[i]["prompt"]))]
+        raise TimeoutError(f"cells still not run after {timeout} s (index, prompt): {todo}")
+    report.run_seconds = time.monotonic() - t0
+    counts = [int(cells[i]["prompt"][1:-2]) for i in code_cells]
+    if counts != list(range(counts[0], counts[0] + len(counts))):
+        report.problems.append(f"cells did not run in order, execution counts {counts}")
+
+
+def output_problems(page, report: NotebookReport) -> None:
+    for out in page.evaluate(_OUTPUTS_JS):
+        text = out["text"] or ""
+        if WIDGET_BROKEN.search(text):
+            report.problems.append(f"widget not rendered: {text[:300]!r}")
+        elif out["mime"] == "application/vnd.jupyter.stderr":
+            if TRACEBACK.search(text):
+                report.problems.append(f"error output:\n{text[:2000]}")
+            else:
+                report.stderr.append(text[:300])
+
+
+def _wait_for_change(page, cell_out, before: str, timeout: float, poll: float = 0.15) -> bool:
+    """True once the cell's output differs from ``before`` and is settled (kernel idle)."""
+    deadline = time.monotonic() + timeout
+    last, stable = None, 0
+    while time.monotonic() < deadline:
+        now = cell_out.evaluate(_SIGNATURE_JS)
+        if now != before and not _notebook_busy(page):
+            stable = stable + 1 if now == last else 0
+            if stable >= 2:
+                return True
+        last = now
+        time.sleep(poll)
+    return False
+
+
+def _raised(cell_out) -> str | None:
+    """A traceback, or a "... failed: SomeError: ..." line, inside the cell's widget outputs."""
+    for o in cell_out.locator(".widget-output .jp-OutputArea-output").all():
+        text = o.text_content() or ""
+        if (o.get_attribute("data-mime-type") == "application/vnd.jupyter.stderr"
+                and TRACEBACK.search(text)) or FAILED_LINE.search(text):
+            return text[-1500:]
+    return None
+
+
+def _cell_output(widget):
+    """The cell's own output area: the outermost one around ``widget``."""
+    return widget.locator(
+        "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' jp-OutputArea-output ')][last()]")
+
+
+def click_buttons(page, report: NotebookReport, cell_of, timeout: float) -> None:
+    """Click every widget button once (e.g. "train") and wait for its output to settle."""
+    buttons = page.locator(f"{_PANEL} .jp-OutputArea-output .jupyter-button")
+    for n in range(buttons.count()):
+        button = buttons.nth(n)
+        cell_out = _cell_output(button)
+        button.scroll_into_view_if_needed()
+        label = (button.text_content() or "").strip() or f"button {n + 1}"
+        before = cell_out.evaluate(_SIGNATURE_JS)
+        t0 = time.monotonic()
+        button.click()
+        rep = SliderReport(cell=cell_of(button), label=f"button '{label}'", before="", after="clicked",
+                           seconds=0.0, changed=_wait_for_change(page, cell_out, before, timeout, 0.5))
+        rep.seconds = time.monotonic() - t0
+        if not rep.changed:
+            rep.error = f"the output did not change within {timeout} s of the click"
+        elif (raised := _raised(cell_out)) is not None:
+            rep.error = "the callback raised:\n" + raised
+        if rep.error:
+            report.problems.append(f"cell {rep.cell}, {rep.label}: {rep.error}")
+        report.sliders.append(rep)
+
+
+def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int],
+                 timeout: float, other_timeout: float = 3) -> None:
+    """Move every slider to its other end (End, or Home when at max); check its output.
+
+    A slider of a ``show_interactive`` cell must change the output under it within
+    ``timeout``. Other sliders (e.g. the settings of a "train" button) need not change
+    anything; they are moved too, and fail only if a callback raises.
+    """
+    sliders = page.locator(f"{_PANEL} .jp-OutputArea-output .widget-slider")
+    for n in range(sliders.count()):
+        slider = sliders.nth(n)
+        handle = slider.locator("[role=slider]")
+        cell_out = _cell_output(slider)
+        slider.scroll_into_view_if_needed()
+        cell = cell_of(slider)
+        interact = cell in interact_cells
+        label = (slider.locator(".widget-label").text_content() or "").strip() or f"slider {n + 1}"
+        before_value = handle.get_attribute("aria-valuenow")
+        at_max = float(before_value) >= float(handle.get_attribute("aria-valuemax"))
+        rep = SliderReport(cell=cell, label=label, before=slider.locator(".widget-readout")
+                           .text_content() or "", after="", seconds=0.0, changed=False,
+                           interact=interact)
+        before = cell_out.evaluate(_SIGNATURE_JS)
+        handle.focus()
+        t0 = time.monotonic()
+        handle.press("Home" if at_max else "End")
+        rep.changed = _wait_for_change(page, cell_out, before, timeout if interact else other_timeout)
+        rep.seconds = time.monotonic() - t0
+        rep.after = slider.locator(".widget-readout").text_content() or ""
+        if handle.get_attribute("aria-valuenow") == before_value:
+            rep.error = f"the handle did not move (aria-valuenow stayed {before_value})"
+        elif (raised := _raised(cell_out)) is not None:
+            rep.error = "the callback raised:\n" + raised
+        elif interact and not rep.changed:
+            rep.error = f"the output did not change within {timeout} s"
+        if rep.error:
+            report.problems.append(f"cell {cell}, {label} ({rep.before} -> {rep.after}): {rep.error}")
+        report.sliders.append(rep)
+
+
+def take_screenshot(page, path: Path, width: int = 800, max_height: int = 600) -> Path:
+    """The first slider's cell (else the top of the notebook), cropped to ``width`` px."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-notebook").first
+    slider_cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell",
+                               has=page.locator(".widget-slider"))
+    if slider_cell.count():
+        target = slider_cell.first
+        target.scroll_into_view_if_needed()
+        # Scroll so the cell's top sits at the top of the notebook panel.
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+    else:
+        panel.evaluate("el => el.scrollTo(0, 0)")
+        target = panel
+    time.sleep(0.5)
+    pbox = panel.bounding_box()
+    tbox = target.bounding_box()
+    x = pbox["x"]
+    y = max(tbox["y"], pbox["y"])
+    height = min(max_height, pbox["y"] + pbox["height"] - y,
+                 tbox["height"] if target is not panel else max_height)
+    page.screenshot(path=str(path), clip={"x": x, "y": y, "width": min(width, pbox["width"]),
+                                          "height": max(height, 50)})
+    return path
+
+
+def code_cell_indices(nb_path: Path) -> list[int]:
+    nb = json.loads(Path(nb_path).read_text())
+    return [i for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def interact_cells(nb_path: Path) -> set[int]:
+    """Cells that call show_interactive: their sliders must redraw the output."""
+    nb = json.loads(Path(nb_path).read_text())
+    return {i for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "code" and "show_interactive(" in "".join(c["source"])}
+
+
+def exercise_notebook(page, server: JupyterLabServer, rel_path: str, *,
+                      screenshot: Path | None = None, kernel_timeout: float = 180,
+                      run_timeout: float = 600, slider_timeout: float = 60,
+                      button_timeout: float = 300) -> NotebookReport:
+    """Everything a learner does with one notebook; problems are collected, not raised."""
+    report = NotebookReport(name=rel_path)
+    page.on("console", lambda m: report.console_errors.append(m.text[:300])
+            if m.type == "error" else None)
+    page.goto(f"{server.url}/lab/tree/{rel_path}?token={server.token}&reset",
+              wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=kernel_timeout * 1000)
+    wait_kernel_idle(page, report, kernel_timeout)
+    # Hide the file browser: the notebook gets the width, as on a laptop screen.
+    if page.locator("#jp-left-stack:not(.lm-mod-hidden)").count():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").first.click()
+
+    # What a learner sees before running anything: stored outputs only.
+    for out in page.evaluate(_OUTPUTS_JS):
+        if out["mime"] in ("image/png", "text/plain") or out["mime"] is None:
+            report.stored_view.append(f"{out['mime']}: {out['text'][:60]!r}")
+        if WIDGET_BROKEN.search(out["text"] or ""):
+            report.problems.append(f"before running, a stored output shows {out['text'][:200]!r}")
+
+    nb_file = server.root_dir / rel_path
+    code_cells = code_cell_indices(nb_file)
+    run_all_cells(page, report, code_cells, run_timeout)
+    output_problems(page, report)
+    if report.problems:  # the run itself failed: widgets would only add noise
+        return report
+
+    def cell_of(widget) -> int:
+        return widget.evaluate(
+            "el => { const c = el.closest('.jp-Cell'); "
+            "return Array.from(c.parentElement.children).filter(x => x.classList.contains('jp-Cell'))"
+            ".indexOf(c); }")
+
+    # Buttons first (e.g. "train" with its default settings), then every slider.
+    click_buttons(page, report, cell_of, button_timeout)
+    move_sliders(page, report, cell_of, interact_cells(nb_file), slider_timeout)
+    if screenshot is not None:
+        report.screenshot = take_screenshot(page, screenshot)
+    return report

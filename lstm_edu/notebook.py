@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import random
 
+import ipywidgets as widgets
 import numpy as np
 import torch
 
@@ -36,7 +37,6 @@ def setup(seed: int = 0, threads: int = 1) -> None:
 
 def versions() -> dict[str, str]:
     """The versions a bug report needs."""
-    import ipywidgets
     import matplotlib
 
     return {
@@ -44,14 +44,22 @@ def versions() -> dict[str, str]:
         "torch": torch.__version__,
         "numpy": np.__version__,
         "matplotlib": matplotlib.__version__,
-        "ipywidgets": ipywidgets.__version__,
+        "ipywidgets": widgets.__version__,
     }
 
 
-def widget_check():
-    """A slider that says so when the widget front end answers."""
-    import ipywidgets as widgets
+class WidgetCheck(widgets.VBox):
+    """The self-check box; its plain-text form says what it is for a viewer with no kernel."""
 
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = ("[A slider appears here when this cell runs in JupyterLab; "
+                                "moving it checks that widgets work.]")
+        return bundle
+
+
+def widget_check() -> WidgetCheck:
+    """A slider that says so when the widget front end answers."""
     slider = widgets.IntSlider(value=0, min=0, max=10, description="move me")
     status = widgets.HTML("Waiting: move the slider. If nothing changes, see the box below.")
 
@@ -59,4 +67,4 @@ def widget_check():
         status.value = (f"<b>Widgets work.</b> The kernel saw the slider at {change['new']}.")
 
     slider.observe(on_change, names="value")
-    return widgets.VBox([slider, status])
+    return WidgetCheck([slider, status])

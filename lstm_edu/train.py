@@ -86,5 +86,8 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
                 bar.set_postfix(loss=f"{value:.5f}")
                 log(f"epoch {epoch}/{max_epochs}: loss {value:.5f}")
     finally:
+        if result.stop_epoch is not None:
+            bar.total = result.stop_epoch  # a bar stopped early should read 100%, not 17%
+            bar.refresh()
         bar.close()
     return result

@@ -50,6 +50,8 @@ def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
                 f"control {name!r} must be an ipywidgets value widget (a slider, dropdown, ...), "
                 f"got {type(control).__name__}"
             )
+        if not control.description:
+            control.description = name  # an unlabelled slider is a riddle
     first = {}
 
     def render(**values):

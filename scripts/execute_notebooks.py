@@ -33,7 +33,9 @@ def strip_volatile(nb) -> None:
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # nbclient's default iopub_timeout (4 s) can drop a busy cell's output under
+    # load and store the notebook incomplete; wait longer instead.
+    NotebookClient(nb, timeout=timeout, iopub_timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     strip_volatile(nb)

@@ -81,3 +81,11 @@ def test_train_checks_its_inputs():
         train(lambda: w.sum(), opt, max_epochs=0)
     with pytest.raises(ValueError, match=r"must return a scalar, got shape \(1,\)"):
         train(lambda: w * 2, opt, max_epochs=1, progress=False)
+
+
+def test_progress_bar_reads_full_when_stopped_early(capsys):
+    w = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1)
+    train(lambda: ((w - 2.0) ** 2).sum(), opt, max_epochs=1000, stop_below=1e-4, log=lambda s: None)
+    err = capsys.readouterr().err
+    assert "100%" in err.splitlines()[-1] or "100%" in err.split("\r")[-1]

@@ -81,3 +81,19 @@ def test_fallback_bundle_carries_the_widget_and_the_png():
         fallback_bundle("box", png)
     with pytest.raises(ValueError, match="png must be the bytes of a PNG image"):
         fallback_bundle(box, b"GIF89a")
+
+
+def test_widget_check_answers_and_has_a_text_fallback():
+    from lstm_edu.notebook import widget_check
+
+    box = widget_check()
+    slider, status = box.children
+    slider.value = 4
+    assert "Widgets work" in status.value and "4" in status.value
+    assert "runs in JupyterLab" in box._repr_mimebundle_()["text/plain"]
+
+
+def test_unlabelled_controls_get_their_names():
+    slider = widgets.IntSlider(value=1, min=0, max=3)
+    build_interactive(line, k=slider)
+    assert slider.description == "k"

@@ -42,7 +42,7 @@ from .data import recall_task
 from .plots import CYCLE, OKABE_ITO, figure_png, new_figure
 from .recall import CORES, INITS, RecallNet, RecallResult, make_recall_net, train_recall
 from .validate import check_choice, check_int
-from .widgets import controls_row, display_with_fallback, show_png
+from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 CELL_LABELS = {
     "rnn": "RNN (tanh)",
@@ -295,27 +295,20 @@ def build_lab(cell: str = "lstm", T: int = 50, hidden_size: int = 32, init: str 
     button = widgets.Button(description="train", button_style="primary", icon="play")
     bar_out, plot_out = widgets.Output(), widgets.Output()
 
-    def on_click(_=None):
+    def train_once():
         values = {k: c.value for k, c in controls.items()}
         if values["cell"] == "rnn":
             values["init"] = "default"  # an RNN has no gate to initialise
-        button.disabled = True
-        try:
-            bar_out.clear_output()
-            start = time.perf_counter()
-            with bar_out:
-                result = lab_run(progress=True, **values)
-                print(f"accuracy {result.accuracy:.3f} after {result.recall.steps} steps "
-                      f"({time.perf_counter() - start:.1f} s)")
-            box.runs.append(result)
-            show_png(plot_out, plot_lab(result))
-        except Exception as err:  # a callback's error would otherwise vanish into the log
-            with plot_out:
-                print(f"training failed: {type(err).__name__}: {err}")
-        finally:
-            button.disabled = False
+        bar_out.clear_output()
+        start = time.perf_counter()
+        with bar_out:
+            result = lab_run(progress=True, **values)
+            print(f"accuracy {result.accuracy:.3f} after {result.recall.steps} steps "
+                  f"({time.perf_counter() - start:.1f} s)")
+        box.runs.append(result)
+        show_png(plot_out, plot_lab(result))
 
-    button.on_click(on_click)
+    on_click_guarded(button, plot_out, train_once)
     first = lab_run(cell=cell, T=T, hidden_size=hidden_size, init=init, steps=steps)
     fig = plot_lab(first)
     show_png(plot_out, fig)

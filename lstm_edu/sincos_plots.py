@@ -25,7 +25,7 @@ from .sincos import (
     run_sincos,
 )
 from .validate import check_choice, check_float, check_int
-from .widgets import controls_row, display_with_fallback, show_png
+from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 SEQ_COLORS = CYCLE[:N_SEQUENCES]
 
@@ -347,30 +347,23 @@ def build_live_training(hidden_size: int = 16, lr: float = 1e-2, stop_below: flo
     button = widgets.Button(description="train", button_style="primary", icon="play")
     bar_out, plot_out = widgets.Output(), widgets.Output()
 
-    def on_click(_=None):
+    def train_once():
         values = {k: c.value for k, c in controls.items()}
-        button.disabled = True
-        try:
-            bar_out.clear_output()
-            last = [time.perf_counter()]
+        bar_out.clear_output()
+        last = [time.perf_counter()]
 
-            def redraw(epoch, losses):  # at most ~3 redraws a second: a PNG costs ~0.1-0.3 s
-                if time.perf_counter() - last[0] > 0.3:
-                    show_png(plot_out, plot_live(losses, values["stop_below"]))
-                    last[0] = time.perf_counter()
+        def redraw(epoch, losses):  # at most ~3 redraws a second: a PNG costs ~0.1-0.3 s
+            if time.perf_counter() - last[0] > 0.3:
+                show_png(plot_out, plot_live(losses, values["stop_below"]))
+                last[0] = time.perf_counter()
 
-            with bar_out:  # tqdm.auto draws its bar in here
-                run = train_live(max_epochs=max_epochs, progress=True, on_update=redraw,
-                                 every=10, **values)
-            box.runs.append(run)
-            show_png(plot_out, plot_live(run.result.losses, values["stop_below"], run))
-        except Exception as err:  # a callback's error would otherwise vanish into the log
-            with plot_out:
-                print(f"training failed: {type(err).__name__}: {err}")
-        finally:
-            button.disabled = False
+        with bar_out:  # tqdm.auto draws its bar in here
+            run = train_live(max_epochs=max_epochs, progress=True, on_update=redraw,
+                             every=10, **values)
+        box.runs.append(run)
+        show_png(plot_out, plot_live(run.result.losses, values["stop_below"], run))
 
-    button.on_click(on_click)
+    on_click_guarded(button, plot_out, train_once)
     first = train_live(hidden_size=hidden_size, lr=lr, stop_below=stop_below, layout=layout,
                        max_epochs=max_epochs)
     fig = plot_live(first.result.losses, stop_below, first)

@@ -88,6 +88,25 @@ def show_png(out: widgets.Output, fig: Figure) -> None:
         display(Image(data=figure_png(fig), format="png"))
 
 
+def on_click_guarded(button: widgets.Button, out: widgets.Output, action) -> None:
+    """Run ``action()`` on each click, the button disabled meanwhile.
+
+    An error is printed into ``out``: raised in a callback it would otherwise
+    vanish into the server log, and the learner would see nothing happen.
+    """
+    def handler(_=None):
+        button.disabled = True
+        try:
+            action()
+        except Exception as err:
+            with out:
+                print(f"training failed: {type(err).__name__}: {err}")
+        finally:
+            button.disabled = False
+
+    button.on_click(handler)
+
+
 def fallback_bundle(box: widgets.Widget, png: bytes) -> dict:
     """The widget's display bundle plus ``png``, for viewers with no live kernel."""
     if not isinstance(box, widgets.Widget):

@@ -97,3 +97,18 @@ def test_unlabelled_controls_get_their_names():
     slider = widgets.IntSlider(value=1, min=0, max=3)
     build_interactive(line, k=slider)
     assert slider.description == "k"
+
+
+def test_guarded_click_reports_errors_and_reenables_the_button(capsys):
+    from lstm_edu.widgets import on_click_guarded
+
+    button, out, seen = widgets.Button(), widgets.Output(), []
+
+    def action():
+        seen.append(button.disabled)
+        raise RuntimeError("boom")
+
+    on_click_guarded(button, out, action)
+    button.click()
+    assert seen == [True] and button.disabled is False
+    assert "training failed: RuntimeError: boom" in capsys.readouterr().out

@@ -17,7 +17,7 @@ import time
 
 import torch
 
-from lstm_edu.recall import make_recall_net, train_recall
+from lstm_edu.recall_figures import run_recall_grid
 
 
 def main(argv=None) -> int:
@@ -36,9 +36,8 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|")
     for T in args.T:
         start = time.perf_counter()
-        runs = [train_recall(make_recall_net(args.cell, T=T, hidden_size=32, init=args.init,
-                                             seed=s), T=T,
-                             steps=args.steps, seed=s) for s in range(args.seeds)]
+        runs = run_recall_grid(args.cell, gaps=(T,), seeds=range(args.seeds), steps=args.steps,
+                               hidden_size=32, init=args.init)[T]
         accs = [r.accuracy for r in runs]
         solved = sum(r.solved for r in runs)
         print(f"| {T} | {solved}/{args.seeds} | {' '.join(f'{a:.2f}' for a in accs)} | "

@@ -182,3 +182,10 @@ def train_recall(net: nn.Module, T: int, steps: int = 400, batch_size: int = 64,
     result.steps = run.epochs
     result.accuracy = result.curve[-1][1]
     return result
+
+
+def run_recall(cell: str, T: int, seed: int = 0, init: str = "default", steps: int = 400,
+               hidden_size: int = 32) -> tuple[RecallNet, RecallResult]:
+    """One seeded run: :func:`make_recall_net`, then :func:`train_recall` on the same gap."""
+    net = make_recall_net(cell, T=T, hidden_size=hidden_size, init=init, seed=seed)
+    return net, train_recall(net, T=T, steps=steps, seed=seed)

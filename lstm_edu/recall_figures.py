@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .plots import CYCLE, OKABE_ITO, new_figure
-from .recall import RecallResult, make_recall_net, train_recall
+from .recall import RecallResult, run_recall
 from .validate import check_int
 
 
@@ -31,9 +31,8 @@ def run_recall_grid(cell: str = "rnn", gaps=(10, 30, 100), seeds=(0, 1, 2), step
         budget = {T: check_int("steps", steps[T], low=1) for T in gaps}
     else:
         budget = {T: check_int("steps", steps, low=1) for T in gaps}
-    return {T: [train_recall(make_recall_net(cell, T=T, hidden_size=hidden_size, init=init,
-                                             seed=s), T=T, steps=budget[T], seed=s)
-                for s in seeds]
+    return {T: [run_recall(cell, T, seed=s, init=init, steps=budget[T],
+                           hidden_size=hidden_size)[1] for s in seeds]
             for T in gaps}
 
 

@@ -44,7 +44,7 @@ from .cells import (
     tanh,
 )
 from .gru import GRU_FORMS, GRUParams, gru_step
-from .recall import CORES, gate_biases, make_recall_net, register_core, train_recall
+from .recall import CORES, gate_biases, register_core, run_recall
 from .validate import check_choice, check_int, is_torch
 
 # --- peepholes -------------------------------------------------------------------------
@@ -354,8 +354,7 @@ class RecallRun(NamedTuple):
 def recall_run(cell: str, T: int, seed: int, init: str = "chrono", steps: int = 400,
                hidden_size: int = 32) -> RecallRun:
     """Train one seeded model on the recall task with gap ``T`` (Adam, clip-norm 1)."""
-    net = make_recall_net(cell, T=T, hidden_size=hidden_size, init=init, seed=seed)
-    result = train_recall(net, T=T, steps=steps, seed=seed)
+    net, result = run_recall(cell, T, seed=seed, init=init, steps=steps, hidden_size=hidden_size)
     n_params = sum(p.numel() for p in net.core.parameters() if p.requires_grad)
     return RecallRun(cell=cell, T=T, seed=seed, init=init, accuracy=result.accuracy,
                      solved_at=result.solved_at, steps=result.steps, parameters=n_params,

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from lstm_edu.data import recall_task
-from lstm_edu.recall import CORES, gate_biases, make_recall_net, register_core, train_recall
+from lstm_edu.recall import (CORES, RecallNet, gate_biases, make_recall_net, register_core,
+                             run_recall, train_recall)
 
 
 def total_bias(core, layer=0):
@@ -58,3 +59,9 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="already"):
         register_core("lstm", lambda D, H: None)
     assert {"rnn", "lstm", "gru"} <= set(CORES)
+
+
+def test_run_recall_is_make_then_train():
+    net, result = run_recall("lstm", T=5, seed=0, steps=60)
+    again = train_recall(make_recall_net("lstm", T=5, seed=0), T=5, steps=60, seed=0)
+    assert isinstance(net, RecallNet) and result.losses == again.losses

@@ -24,7 +24,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 import torch
 
-from .validate import (
+from ..validate import (
     check_array,
     check_finite,
     check_same_kind,

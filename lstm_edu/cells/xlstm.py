@@ -1,0 +1,639 @@
+r"""Part V: the xLSTM's two cells (Beck, Pöppel, ..., Hochreiter 2024, arXiv 2405.04517).
+
+Both cells keep the LSTM's additive memory and change its gates. The equations
+below are the paper's (section 2, eqs. 8-27, and the parallel form of its
+appendix), with the paper's names; the step functions return every one of
+them by name, NumPy float64 or torch, like :mod:`lstm_edu.cells.base`.
+
+**sLSTM** (scalar memory, exponential input gate, normalizer state)::
+
+    z_t = tanh(z̃_t)       i_t = exp(ĩ_t)       f_t = σ(f̃_t)  or  exp(f̃_t)       o_t = σ(õ_t)
+    c_t = f_t c_{t-1} + i_t z_t
+    n_t = f_t n_{t-1} + i_t
+    h_t = o_t ⊙ c_t / n_t
+
+where each pre-activation is ``W_g [h_{t-1}, x_t] + b_g`` (the course's
+convention: hidden part first). ``z_t`` plays the role of the LSTM's
+candidate ``C̃_t``. :func:`slstm_raw_step` computes exactly this.
+:func:`slstm_step` is the *stabilized* form (eqs. 15-17)::
+
+    m_t  = max(log f_t + m_{t-1}, ĩ_t)
+    i'_t = exp(ĩ_t − m_t)        f'_t = exp(log f_t + m_{t-1} − m_t)
+
+with ``i'_t, f'_t`` in place of ``i_t, f_t``. Its ``c_t, n_t`` are the raw
+ones times ``exp(−m_t)``, so ``c_t / n_t`` and ``h_t`` are unchanged.
+
+**mLSTM** (matrix memory, no recurrence through ``h``: every gate sees ``x_t`` only)::
+
+    q_t = W_q x_t + b_q     k_t = W_k x_t / √d + b_k     v_t = W_v x_t + b_v
+    i_t = exp(ĩ_t)          f_t = σ(f̃_t) or exp(f̃_t)   o_t = σ(W_o x_t + b_o)
+    C_t = f_t C_{t-1} + i_t v_t k_tᵀ
+    n_t = f_t n_{t-1} + i_t k_t
+    h̃_t = C_t q_t / max(|n_tᵀ q_t|, 1)        h_t = o_t ⊙ h̃_t
+
+``ĩ_t, f̃_t`` are scalars (one per head; we have one head). The same ``m_t``
+stabilizer applies, and the lower bound 1 becomes ``exp(−m_t)`` on the
+stabilized scale. Because no gate depends on ``h_{t-1}``, the whole sequence
+is also one masked, attention-like product: :func:`mlstm_parallel`.
+
+**Where these cells differ from the paper's blocks.** They are the cells
+alone, single-head and CPU-sized: no causal convolution, no block-diagonal
+(multi-head) recurrent matrices, no up/down projections, no group/layer norm,
+no residual block or skip connection, no learnable output-gate bypass. The
+sLSTM's recurrent weights act on the whole of ``h_{t-1}`` (one head). The
+authors' code adds ``eps = 1e-6`` to the mLSTM's denominator and starts
+the sLSTM's stabilizer at ``m_1 = ĩ_1``; ours follows the equations (no eps,
+``m_0 = 0``). Both choices cancel in ``h_t`` (up to eps); ``tests/test_xlstm.py``
+checks our steps against a transcription of the authors' functions
+(NX-AI/xlstm: ``xlstm/blocks/slstm/src/vanilla/slstm.py`` and
+``xlstm/blocks/mlstm/backends.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from ..validate import (
+    check_array,
+    check_choice,
+    check_finite,
+    check_same_kind,
+    check_shape,
+    is_torch,
+)
+from .base import CellParams, concat, linear, sigmoid, tanh
+
+FORGET_GATES = ("sigmoid", "exp")
+
+
+# --- elementwise functions the LSTM did not need ------------------------------
+
+def exp(z):
+    return torch.exp(z) if is_torch(z) else np.exp(z)
+
+
+def log(z):
+    return torch.log(z) if is_torch(z) else np.log(z)
+
+
+def maximum(a, b):
+    return torch.maximum(a, b) if is_torch(a) else np.maximum(a, b)
+
+
+def log_sigmoid(z):
+    r""":math:`\log \sigma(z) = -\log(1 + e^{-z})`, finite for every finite ``z``."""
+    if is_torch(z):
+        return torch.nn.functional.logsigmoid(z)
+    return -np.logaddexp(0.0, -z)
+
+
+def forget_gate(f_tilde, forget: str):
+    """``f_t``: σ(f̃_t) or exp(f̃_t)."""
+    return sigmoid(f_tilde) if forget == "sigmoid" else exp(f_tilde)
+
+
+def log_forget_gate(f_tilde, forget: str):
+    """``log f_t`` computed without forming ``f_t`` (no underflow to log 0)."""
+    return log_sigmoid(f_tilde) if forget == "sigmoid" else f_tilde
+
+
+def _check_dtypes(**arrays) -> None:
+    """numpy would silently upcast float32 + float64; the stabilizer lesson needs to see it."""
+    dtypes = {name: a.dtype for name, a in arrays.items()}
+    if len(set(dtypes.values())) > 1:
+        listing = ", ".join(f"{n} is {d}" for n, d in dtypes.items())
+        raise TypeError(f"all arrays must share one float dtype, got: {listing}")
+
+
+def _check_hidden(name: str, H: int, shape) -> None:
+    if H < 1:
+        raise ValueError(
+            f"hidden size H must be >= 1, got {name} with shape {tuple(shape)}"
+        )
+
+
+# --- sLSTM -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SLSTMParams(CellParams):
+    """The sLSTM's four layers, each ``W_g`` (H, H + D) on ``[h_{t-1}, x_t]`` and ``b_g`` (H,).
+
+    ``W_z, b_z`` make the cell input ``z_t`` (the LSTM's ``C̃_t``). ``forget``
+    chooses ``f_t = σ(f̃_t)`` (default, as in the authors' vanilla step) or
+    ``exp(f̃_t)``.
+    """
+
+    W_i: object
+    b_i: object
+    W_f: object
+    b_f: object
+    W_z: object
+    b_z: object
+    W_o: object
+    b_o: object
+    forget: str = "sigmoid"
+
+    n_states = 4  # h, c, n, m (the raw form uses the first three)
+
+    def __post_init__(self):
+        check_choice("forget", self.forget, FORGET_GATES)
+        arrays = self._array_dict()
+        for name, a in arrays.items():
+            check_array(name, a, ndim=2 if name.startswith("W") else 1)
+        check_same_kind(**arrays)
+        _check_dtypes(**arrays)
+        H, HD = self.W_i.shape
+        _check_hidden("W_i", H, self.W_i.shape)
+        if HD <= H:
+            raise ValueError(
+                f"W_i must have shape (H, H + D) with D >= 1, got shape "
+                f"{tuple(self.W_i.shape)}: the columns are [h_(t-1), x_t]"
+            )
+        for name, a in arrays.items():
+            check_shape(name, a, (H, HD) if name.startswith("W") else (H,))
+            check_finite(name, a)
+
+    def _array_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "forget"}
+
+    def num_parameters(self) -> int:
+        return sum(int(np.prod(a.shape)) for a in self._array_dict().values())
+
+
+class SLSTMPre(NamedTuple):
+    """The four pre-activations ``W_g [h_{t-1}, x_t] + b_g``, each (..., H)."""
+
+    i_tilde: object
+    f_tilde: object
+    z_tilde: object
+    o_tilde: object
+
+
+class SLSTMRawStep(NamedTuple):
+    """One raw sLSTM step: eqs. 8-14 as written, no stabilizer."""
+
+    hx: object       # [h_{t-1}, x_t]      (..., H + D)
+    i_tilde: object  # input-gate pre-activation
+    f_tilde: object
+    i_t: object      # exp(ĩ_t), in (0, inf): can overflow
+    f_t: object      # σ(f̃_t) or exp(f̃_t)
+    z_t: object      # tanh(z̃_t), the cell input
+    o_t: object
+    c_t: object
+    n_t: object
+    h_t: object
+
+    @property
+    def state(self):
+        return (self.h_t, self.c_t, self.n_t)
+
+
+class SLSTMStep(NamedTuple):
+    """One stabilized sLSTM step (eqs. 15-17 on top of 8-14)."""
+
+    hx: object
+    i_tilde: object
+    f_tilde: object
+    log_f_t: object  # log f_t
+    m_t: object      # the stabilizer state
+    i_t: object      # i'_t = exp(ĩ_t − m_t) in (0, 1]
+    f_t: object      # f'_t = exp(log f_t + m_{t-1} − m_t) in (0, 1]
+    z_t: object
+    o_t: object
+    c_t: object      # raw c_t · exp(−m_t)
+    n_t: object      # raw n_t · exp(−m_t)
+    h_t: object      # = raw h_t
+
+    @property
+    def state(self):
+        return (self.h_t, self.c_t, self.n_t, self.m_t)
+
+
+def slstm_preactivations(hx, params: SLSTMParams) -> SLSTMPre:
+    return SLSTMPre(*(linear(hx, getattr(params, f"W_{g}"), getattr(params, f"b_{g}"))
+                      for g in "ifzo"))
+
+
+def slstm_raw_update(pre: SLSTMPre, c_prev, n_prev, forget: str = "sigmoid") -> dict:
+    r"""The raw sLSTM update from its pre-activations (shared by steps and modules)."""
+    i_t = exp(pre.i_tilde)
+    f_t = forget_gate(pre.f_tilde, forget)
+    z_t = tanh(pre.z_tilde)
+    o_t = sigmoid(pre.o_tilde)
+    c_t = f_t * c_prev + i_t * z_t
+    n_t = f_t * n_prev + i_t
+    h_t = o_t * (c_t / n_t)
+    return dict(i_t=i_t, f_t=f_t, z_t=z_t, o_t=o_t, c_t=c_t, n_t=n_t, h_t=h_t)
+
+
+def slstm_stabilized_update(pre: SLSTMPre, c_prev, n_prev, m_prev, forget: str = "sigmoid") -> dict:
+    r"""The stabilized sLSTM update (shared by :func:`slstm_step` and the trainable layer).
+
+    .. math::
+        m_t &= \max(\log f_t + m_{t-1}, \tilde\imath_t) \\
+        i'_t &= \exp(\tilde\imath_t - m_t) \qquad f'_t = \exp(\log f_t + m_{t-1} - m_t) \\
+        c_t &= f'_t c_{t-1} + i'_t z_t \qquad n_t = f'_t n_{t-1} + i'_t \qquad
+        h_t = o_t \odot c_t / n_t
+
+    Every ``exp`` has an argument <= 0, so nothing overflows; and since
+    :math:`m_t \ge \tilde\imath_t`, :math:`n_t \ge i'_t > 0` stays away from 0
+    unless ``ĩ_t`` is ~700 (float64) below ``m_t``.
+    """
+    log_f_t = log_forget_gate(pre.f_tilde, forget)
+    m_t = maximum(log_f_t + m_prev, pre.i_tilde)
+    i_t = exp(pre.i_tilde - m_t)
+    f_t = exp(log_f_t + m_prev - m_t)
+    z_t = tanh(pre.z_tilde)
+    o_t = sigmoid(pre.o_tilde)
+    c_t = f_t * c_prev + i_t * z_t
+    n_t = f_t * n_prev + i_t
+    h_t = o_t * (c_t / n_t)
+    return dict(log_f_t=log_f_t, m_t=m_t, i_t=i_t, f_t=f_t, z_t=z_t, o_t=o_t,
+                c_t=c_t, n_t=n_t, h_t=h_t)
+
+
+def _check_slstm_inputs(params, x_t, **states) -> None:
+    if not isinstance(params, SLSTMParams):
+        raise TypeError(f"params must be SLSTMParams, got {type(params).__name__}")
+    check_array("x_t", x_t, ndim=(1, 2))
+    for name, s in states.items():
+        check_array(name, s, ndim=(1, 2))
+    check_same_kind(x_t=x_t, **states, params=params.W_i)
+    _check_dtypes(x_t=x_t, **states, params=params.W_i)
+    if x_t.shape[-1] != params.input_size:
+        raise ValueError(
+            f"x_t must have last dimension D={params.input_size}, got shape {tuple(x_t.shape)}"
+        )
+    expected = tuple(x_t.shape[:-1]) + (params.hidden_size,)
+    for name, s in states.items():
+        if tuple(s.shape) != expected:
+            raise ValueError(
+                f"{name} must have shape {expected} to match x_t {tuple(x_t.shape)} "
+                f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
+            )
+    check_finite("x_t", x_t)
+
+
+def slstm_raw_step(x_t, h_prev, c_prev, n_prev, params: SLSTMParams) -> SLSTMRawStep:
+    r"""One sLSTM step exactly as eqs. 8-14 write it, with :math:`i_t = e^{\tilde\imath_t}`.
+
+    Use it to see the idea and the overflow; train with :func:`slstm_step`.
+    The starting state is ``h_0 = c_0 = n_0 = 0`` (``n_1 = i_1 > 0``).
+    """
+    _check_slstm_inputs(params, x_t, h_prev=h_prev, c_prev=c_prev, n_prev=n_prev)
+    hx = concat(h_prev, x_t)
+    pre = slstm_preactivations(hx, params)
+    out = slstm_raw_update(pre, c_prev, n_prev, params.forget)
+    return SLSTMRawStep(hx=hx, i_tilde=pre.i_tilde, f_tilde=pre.f_tilde, **out)
+
+
+def slstm_step(x_t, h_prev, c_prev, n_prev, m_prev, params: SLSTMParams) -> SLSTMStep:
+    """One stabilized sLSTM step; see :func:`slstm_stabilized_update`. Start from all zeros."""
+    _check_slstm_inputs(params, x_t, h_prev=h_prev, c_prev=c_prev, n_prev=n_prev, m_prev=m_prev)
+    hx = concat(h_prev, x_t)
+    pre = slstm_preactivations(hx, params)
+    out = slstm_stabilized_update(pre, c_prev, n_prev, m_prev, params.forget)
+    return SLSTMStep(hx=hx, i_tilde=pre.i_tilde, f_tilde=pre.f_tilde, **out)
+
+
+def _check_sequence(xs) -> None:
+    check_array("xs", xs, ndim=(2, 3))
+    if xs.shape[0] == 0:
+        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
+
+
+def _stack(records, xs) -> dict:
+    stack = torch.stack if is_torch(xs) else np.stack
+    return {name: stack([getattr(r, name) for r in records]) for name in records[0]._fields}
+
+
+def _zeros(like, shape):
+    if is_torch(like):
+        return torch.zeros(shape, dtype=like.dtype, device=like.device)
+    return np.zeros(shape, dtype=like.dtype)
+
+
+def run_slstm(xs, params: SLSTMParams, stabilized: bool = True) -> dict:
+    """Every intermediate of an sLSTM over ``xs`` (T, D) or (T, B, D), stacked over time.
+
+    Starts from all-zero states; ``trace["h_t"]`` has shape (T, ..., H).
+    """
+    if not isinstance(params, SLSTMParams):
+        raise TypeError(f"params must be SLSTMParams, got {type(params).__name__}")
+    _check_sequence(xs)
+    shape = tuple(xs.shape[1:-1]) + (params.hidden_size,)
+    n_states = 4 if stabilized else 3
+    state = tuple(_zeros(params.W_i, shape) for _ in range(n_states))
+    step = slstm_step if stabilized else slstm_raw_step
+    records = []
+    for x_t in xs:
+        record = step(x_t, *state, params)
+        records.append(record)
+        state = record.state
+    return _stack(records, xs)
+
+
+# --- mLSTM -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MLSTMParams:
+    """The mLSTM's projections, all acting on ``x_t`` alone (D = input size).
+
+    ``W_q, W_k`` (d, D) and ``b_q, b_k`` (d,): queries and keys of dimension d;
+    ``W_v, W_o`` (H, D) and ``b_v, b_o`` (H,): values and output gate;
+    ``w_i, w_f`` (D,) and ``b_i, b_f`` scalars stored as (1,): the scalar
+    input and forget gates. The memory ``C_t`` is (H, d). The paper has
+    ``d = H``; we allow a different key size to keep the recall task small.
+    """
+
+    W_q: object
+    b_q: object
+    W_k: object
+    b_k: object
+    W_v: object
+    b_v: object
+    w_i: object
+    b_i: object
+    w_f: object
+    b_f: object
+    W_o: object
+    b_o: object
+    forget: str = "sigmoid"
+
+    def __post_init__(self):
+        check_choice("forget", self.forget, FORGET_GATES)
+        arrays = self._array_dict()
+        for name, a in arrays.items():
+            check_array(name, a, ndim=2 if name.startswith("W") else 1)
+        check_same_kind(**arrays)
+        _check_dtypes(**arrays)
+        d, D = self.W_q.shape
+        H = self.W_v.shape[0]
+        _check_hidden("W_v", H, self.W_v.shape)
+        if d < 1 or D < 1:
+            raise ValueError(f"W_q must have shape (d, D) with d, D >= 1, got shape {tuple(self.W_q.shape)}")
+        expected = {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,),
+                    "W_v": (H, D), "b_v": (H,), "w_i": (D,), "b_i": (1,),
+                    "w_f": (D,), "b_f": (1,), "W_o": (H, D), "b_o": (H,)}
+        for name, a in arrays.items():
+            check_shape(name, a, expected[name])
+            check_finite(name, a)
+
+    def _array_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "forget"}
+
+    @property
+    def input_size(self) -> int:
+        return self.W_q.shape[1]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.W_v.shape[0]
+
+    @property
+    def key_size(self) -> int:
+        return self.W_q.shape[0]
+
+    def num_parameters(self) -> int:
+        return sum(int(np.prod(a.shape)) for a in self._array_dict().values())
+
+
+class MLSTMPre(NamedTuple):
+    """What the mLSTM computes from ``x_t`` alone: (..., d), (..., H) or (..., 1)."""
+
+    q_t: object
+    k_t: object      # already scaled: W_k x_t / √d + b_k
+    v_t: object
+    i_tilde: object  # (..., 1)
+    f_tilde: object  # (..., 1)
+    o_t: object
+
+
+def mlstm_projections(x_t, params: MLSTMParams) -> MLSTMPre:
+    """q, k, v, the gate pre-activations and o_t for ``x_t`` (..., D); works on (T, ..., D) too."""
+    d = params.key_size
+    q_t = linear(x_t, params.W_q, params.b_q)
+    k_t = (x_t @ params.W_k.T) / math.sqrt(d) + params.b_k
+    v_t = linear(x_t, params.W_v, params.b_v)
+    i_tilde = x_t @ params.w_i[:, None] + params.b_i
+    f_tilde = x_t @ params.w_f[:, None] + params.b_f
+    o_t = sigmoid(linear(x_t, params.W_o, params.b_o))
+    return MLSTMPre(q_t, k_t, v_t, i_tilde, f_tilde, o_t)
+
+
+class MLSTMStep(NamedTuple):
+    """One stabilized mLSTM step. ``C_t`` is (..., H, d), ``n_t`` (..., d), scalars (..., 1)."""
+
+    q_t: object
+    k_t: object
+    v_t: object
+    i_tilde: object
+    f_tilde: object
+    m_t: object
+    i_t: object      # i'_t = exp(ĩ_t − m_t)
+    f_t: object      # f'_t = exp(log f_t + m_{t-1} − m_t)
+    o_t: object
+    C_t: object      # raw C_t · exp(−m_t)
+    n_t: object      # raw n_t · exp(−m_t)
+    denom: object    # max(|n_tᵀ q_t|, exp(−m_t)) = raw max(|n_tᵀ q_t|, 1) · exp(−m_t)
+    h_tilde: object  # C_t q_t / denom
+    h_t: object      # o_t ⊙ h̃_t
+
+    @property
+    def state(self):
+        return (self.C_t, self.n_t, self.m_t)
+
+
+def _outer(v, k):
+    """v kᵀ for rows v (..., H), k (..., d): (..., H, d)."""
+    return v[..., :, None] * k[..., None, :]
+
+
+def _matvec(C, q):
+    """C q for (..., H, d) and (..., d): (..., H)."""
+    return (C * q[..., None, :]).sum(-1)
+
+
+def _dot(n, q):
+    """nᵀ q over the last axis, kept as (..., 1)."""
+    return (n * q).sum(-1)[..., None]
+
+
+def _abs(a):
+    return a.abs() if is_torch(a) else np.abs(a)
+
+
+def mlstm_stabilized_update(pre: MLSTMPre, C_prev, n_prev, m_prev, forget: str = "sigmoid") -> dict:
+    r"""The stabilized mLSTM recurrence (shared by :func:`mlstm_step` and the trainable layer).
+
+    .. math::
+        m_t &= \max(\log f_t + m_{t-1}, \tilde\imath_t) \\
+        C_t &= f'_t C_{t-1} + i'_t\, v_t k_t^\top \qquad n_t = f'_t n_{t-1} + i'_t k_t \\
+        \tilde h_t &= C_t q_t / \max(|n_t^\top q_t|, e^{-m_t}) \qquad h_t = o_t \odot \tilde h_t
+    """
+    log_f_t = log_forget_gate(pre.f_tilde, forget)
+    m_t = maximum(log_f_t + m_prev, pre.i_tilde)
+    i_t = exp(pre.i_tilde - m_t)
+    f_t = exp(log_f_t + m_prev - m_t)
+    C_t = f_t[..., None] * C_prev + i_t[..., None] * _outer(pre.v_t, pre.k_t)
+    n_t = f_t * n_prev + i_t * pre.k_t
+    denom = maximum(_abs(_dot(n_t, pre.q_t)), exp(-m_t))
+    h_tilde = _matvec(C_t, pre.q_t) / denom
+    h_t = pre.o_t * h_tilde
+    return dict(m_t=m_t, i_t=i_t, f_t=f_t, C_t=C_t, n_t=n_t, denom=denom,
+                h_tilde=h_tilde, h_t=h_t)
+
+
+def _check_mlstm_params(params) -> None:
+    if not isinstance(params, MLSTMParams):
+        raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
+
+
+def mlstm_step(x_t, C_prev, n_prev, m_prev, params: MLSTMParams) -> MLSTMStep:
+    """One stabilized mLSTM step. Start from ``C_0 = 0`` (..., H, d), ``n_0 = 0`` (..., d), ``m_0 = 0`` (..., 1)."""
+    _check_mlstm_params(params)
+    check_array("x_t", x_t, ndim=(1, 2))
+    states = {"C_prev": C_prev, "n_prev": n_prev, "m_prev": m_prev}
+    for name, s in states.items():
+        check_array(name, s)
+    check_same_kind(x_t=x_t, **states, params=params.W_q)
+    _check_dtypes(x_t=x_t, **states, params=params.W_q)
+    if x_t.shape[-1] != params.input_size:
+        raise ValueError(
+            f"x_t must have last dimension D={params.input_size}, got shape {tuple(x_t.shape)}"
+        )
+    lead = tuple(x_t.shape[:-1])
+    H, d = params.hidden_size, params.key_size
+    check_shape("C_prev", C_prev, lead + (H, d))
+    check_shape("n_prev", n_prev, lead + (d,))
+    check_shape("m_prev", m_prev, lead + (1,))
+    check_finite("x_t", x_t)
+    pre = mlstm_projections(x_t, params)
+    out = mlstm_stabilized_update(pre, C_prev, n_prev, m_prev, params.forget)
+    return MLSTMStep(q_t=pre.q_t, k_t=pre.k_t, v_t=pre.v_t, i_tilde=pre.i_tilde,
+                     f_tilde=pre.f_tilde, o_t=pre.o_t, **out)
+
+
+def mlstm_zero_state(x_t, params: MLSTMParams) -> tuple:
+    """``(C_0, n_0, m_0)`` of zeros for an input like ``x_t`` (..., D)."""
+    lead = tuple(x_t.shape[:-1])
+    H, d = params.hidden_size, params.key_size
+    return (_zeros(params.W_q, lead + (H, d)), _zeros(params.W_q, lead + (d,)),
+            _zeros(params.W_q, lead + (1,)))
+
+
+def run_mlstm(xs, params: MLSTMParams) -> dict:
+    """The recurrent form over ``xs`` (T, D) or (T, B, D); every intermediate stacked over time."""
+    _check_mlstm_params(params)
+    _check_sequence(xs)
+    state = mlstm_zero_state(xs[0], params)
+    records = []
+    for x_t in xs:
+        record = mlstm_step(x_t, *state, params)
+        records.append(record)
+        state = record.state
+    return _stack(records, xs)
+
+
+class MLSTMParallel(NamedTuple):
+    """The parallel form's matrices, for a sequence (T, ..., ·); rows are ``t``, columns ``s``."""
+
+    log_F: object    # (..., T, T): Σ_{r=s+1}^{t} log f_r for s <= t, −inf above the diagonal
+    log_D: object    # (..., T, T): log_F + ĩ_s, the log of the gate-decay matrix D̃
+    m: object        # (..., T, 1): row maxima of log_D, the stabilizer
+    D: object        # (..., T, T): exp(log_D − m)
+    C: object        # (..., T, T): (q_t · k_s) ⊙ D, keys already scaled by 1/√d
+    denom: object    # (..., T, 1): max(|Σ_s C_ts|, exp(−m_t))
+    h_tilde: object  # (..., T, H): (C / denom) V
+    h_t: object      # (..., T, H): o_t ⊙ h̃_t
+
+
+def _time_last(a, xs):
+    """(T, ..., k) -> (..., T, k): batch in front, the way the matrices are formed."""
+    return a.movedim(0, -2) if is_torch(a) else np.moveaxis(a, 0, -2)
+
+
+def mlstm_parallel_from_projections(pre: MLSTMPre, forget: str = "sigmoid") -> MLSTMParallel:
+    """The parallel form from projections laid out (..., T, ·) (shared with the trainable layer)."""
+    q, k, v, i_tilde, f_tilde, o = pre
+    T = q.shape[-2]
+    log_f = log_forget_gate(f_tilde, forget)                     # (..., T, 1)
+    if is_torch(q):
+        cum = torch.cumsum(log_f, dim=-2)
+        tri = torch.tril(torch.ones((T, T), dtype=torch.bool, device=q.device))
+        swap = lambda a: a.transpose(-1, -2)
+        where, neg_inf = torch.where, torch.tensor(-math.inf, dtype=q.dtype, device=q.device)
+        row_max = lambda a: a.max(dim=-1, keepdim=True).values
+        row_sum = lambda a: a.sum(dim=-1, keepdim=True)
+    else:
+        cum = np.cumsum(log_f, axis=-2)
+        tri = np.tril(np.ones((T, T), dtype=bool))
+        swap = lambda a: np.swapaxes(a, -1, -2)
+        where, neg_inf = np.where, -np.inf
+        row_max = lambda a: a.max(axis=-1, keepdims=True)
+        row_sum = lambda a: a.sum(axis=-1, keepdims=True)
+    # log F_ts = cum_t − cum_s: the forget gates after s, up to and including t
+    log_F = where(tri, cum - swap(cum), neg_inf)
+    log_D = log_F + swap(i_tilde)
+    m = row_max(log_D)
+    D = exp(log_D - m)
+    C = (q @ swap(k)) * D
+    denom = maximum(_abs(row_sum(C)), exp(-m))
+    h_tilde = (C / denom) @ v
+    return MLSTMParallel(log_F=log_F, log_D=log_D, m=m, D=D, C=C, denom=denom,
+                         h_tilde=h_tilde, h_t=o * h_tilde)
+
+
+def mlstm_parallel(xs, params: MLSTMParams) -> MLSTMParallel:
+    r"""The whole sequence at once, the paper's parallel (attention-like) form.
+
+    .. math::
+        \log F_{ts} &= \textstyle\sum_{r=s+1}^{t} \log f_r \ (s \le t), \quad -\infty \ (s > t) \\
+        \log \tilde D_{ts} &= \log F_{ts} + \tilde\imath_s \qquad m_t = \max_s \log \tilde D_{ts}
+            \qquad D'_{ts} = e^{\log \tilde D_{ts} - m_t} \\
+        C'_{ts} &= (q_t^\top k_s)\, D'_{ts} \qquad
+        \tilde h_t = \frac{\sum_s C'_{ts} v_s}{\max(|\sum_s C'_{ts}|, e^{-m_t})}
+
+    with ``k_s`` already scaled by 1/√d. It equals :func:`run_mlstm` (another
+    ``m``, which cancels): the test checks <= 1e-10 in float64. Costs O(T²)
+    memory, where the recurrence costs O(H d) per step.
+    Returns the matrices with batch first: ``h_t`` is (..., T, H).
+    """
+    _check_mlstm_params(params)
+    _check_sequence(xs)
+    check_same_kind(xs=xs, params=params.W_q)
+    _check_dtypes(xs=xs, params=params.W_q)
+    if xs.shape[-1] != params.input_size:
+        raise ValueError(
+            f"xs must have last dimension D={params.input_size}, got shape {tuple(xs.shape)}"
+        )
+    check_finite("xs", xs)
+    pre = MLSTMPre(*(_time_last(a, xs) for a in mlstm_projections(xs, params)))
+    return mlstm_parallel_from_projections(pre, params.forget)
+
+
+# --- random parameters for examples and tests ---------------------------------------
+
+def random_slstm_params(input_size: int, hidden_size: int, seed: int = 0, scale: float = 0.5,
+                        forget: str = "sigmoid") -> SLSTMParams:
+    """Normal(0, scale²) weights in float64, for walkthroughs and tests."""
+    rng = np.random.default_rng(seed)
+    H, D = hidden_size, input_size
+    return SLSTMParams(**{f"{k}_{g}": scale * rng.normal(size=(H, H + D) if k == "W" else (H,))
+                          for g in "ifzo" for k in "Wb"}, forget=forget)
+
+
+def random_mlstm_params(input_size: int, hidden_size: int, key_size: int | None = None,
+                        seed: int = 0, scale: float = 0.5, forget: str = "sigmoid") -> MLSTMParams:
+    rng = np.random.default_rng(seed)
+    D, H = input_size, hidden_size
+    d = H if key_size is None else key_size
+    shapes = {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,), "W_v": (H, D),
+              "b_v": (H,), "w_i": (D,), "b_i": (1,), "w_f": (D,), "b_f": (1,),
+              "W_o": (H, D), "b_o": (H,)}
+    return MLSTMParams(**{n: scale * rng.normal(size=s) for n, s in shapes.items()}, forget=forget)

@@ -1,0 +1,114 @@
+"""Figures of notebook 13: the coefficient a_t on a parity sequence, scan timings, parity accuracy.
+
+Each function computes nothing it does not draw and returns a Figure (or
+``(Figure, text)`` for a slider); tests call them directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..cells.min_rnn import MinGRUParams, min_rnn_loop
+from ..validate import check_float, check_int
+from .style import OKABE_ITO, new_figure
+
+
+def parity_bits(T: int = 40, seed: int = 0) -> np.ndarray:
+    """A fixed bit sequence (T,) float64 and nothing random at draw time."""
+    check_int("T", T, low=1)
+    return np.random.default_rng(seed).integers(0, 2, size=T).astype(float)
+
+
+def constructed_min_gru(sharpness: float) -> MinGRUParams:
+    """A one-unit minGRU whose gate opens on a 1-bit: z_t = σ(sharpness · (2 x_t − 1)), h̃ = g(0.5) = 1."""
+    check_float("sharpness", sharpness, low=0.0)
+    return MinGRUParams(W_z=np.array([[2.0 * sharpness]]), b_z=np.array([-sharpness]),
+                        W_h=np.zeros((1, 1)), b_h=np.array([0.5]))
+
+
+def parity_state(sharpness: float, T: int = 40, seed: int = 0) -> dict:
+    """Bits, true parity, and ``a_t``, ``h_t`` of the constructed minGRU, with and without negative a."""
+    bits = parity_bits(T, seed)
+    params = constructed_min_gru(sharpness)
+    xs = bits[:, None]
+    out = {"bits": bits, "parity": np.cumsum(bits) % 2}
+    for name, negative in (("positive", False), ("negative", True)):
+        trace = min_rnn_loop(xs, params, negative=negative)
+        out[f"a_{name}"] = trace["a_t"][:, 0]
+        out[f"h_{name}"] = trace["h_t"][:, 0]
+        out[f"acc_{name}"] = float(np.mean((out[f"h_{name}"] > 0.5) == (out["parity"] > 0.5)))
+    return out
+
+
+def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40):
+    """Slider figure: a_t and h_t on a bit sequence; readout h_t > 0.5 against the true parity."""
+    check_int("T", T, low=2, high=400)
+    if not isinstance(negative, bool):
+        raise TypeError(f"negative must be a bool, got {type(negative).__name__}")
+    s = parity_state(sharpness, T)
+    key = "negative" if negative else "positive"
+    t = np.arange(1, T + 1)
+    fig, (ax_a, ax_h) = new_figure(7.0, 4.4, nrows=2, sharex=True)
+    for ax in (ax_a, ax_h):  # a 1-bit shades its step in both panels
+        for t_one in t[s["bits"] > 0]:
+            ax.axvspan(t_one - 0.5, t_one + 0.5, color=OKABE_ITO["grey"], alpha=0.2, lw=0)
+    ax_a.step(t, s[f"a_{key}"], where="mid", color=OKABE_ITO["vermillion"],
+              label=f"a_t = {'1 - 2 z_t' if negative else '1 - z_t'} (shaded: x_t = 1)")
+    ax_a.axhline(0, color="black", lw=0.6)
+    ax_a.set_ylim(-1.15, 1.15)
+    ax_a.set_ylabel("a_t")
+    ax_a.legend(loc="lower left", fontsize=8)
+    ax_h.step(t, s["parity"], where="mid", color=OKABE_ITO["black"], lw=2.5, alpha=0.35,
+              label="true parity y_t")
+    ax_h.plot(t, s[f"h_{key}"], "o-", ms=3, color=OKABE_ITO["blue"], label="h_t")
+    ax_h.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8, label="threshold 0.5")
+    ax_h.set_ylim(-0.15, 1.6)
+    ax_h.set_xlabel("step t")
+    ax_h.set_ylabel("h_t")
+    ax_h.legend(loc="upper left", fontsize=8, ncols=3)
+    ax_a.set_title(f"{key} a_t, sharpness {sharpness:g}: h_t > 0.5 is the parity at "
+                   f"{s[f'acc_{key}']:.0%} of steps", fontsize=10)
+    margin = float(np.min(np.abs(s[f"h_{key}"] - 0.5)))
+    text = (f"read-out accuracy over {T} steps: positive a_t {s['acc_positive']:.2f}, "
+            f"negative a_t {s['acc_negative']:.2f}; closest approach of h_t to the "
+            f"threshold ({key}): {margin:.2g}")
+    return fig, text
+
+
+def plot_scan_timing(lengths, loop_ms, scan_ms):
+    """Median time against T for the loop and the log-space scan, log-log."""
+    lengths, loop_ms, scan_ms = (np.asarray(v, dtype=float) for v in (lengths, loop_ms, scan_ms))
+    if not (lengths.shape == loop_ms.shape == scan_ms.shape) or lengths.ndim != 1:
+        raise ValueError(f"lengths, loop_ms and scan_ms must be 1-d of one length, got shapes "
+                         f"{lengths.shape}, {loop_ms.shape}, {scan_ms.shape}")
+    if lengths.size < 2 or (lengths <= 0).any() or (loop_ms <= 0).any() or (scan_ms <= 0).any():
+        raise ValueError("need at least two lengths and positive times for a log-log plot")
+    fig, ax = new_figure(6.0, 3.2)
+    ax.loglog(lengths, loop_ms, "o-", color=OKABE_ITO["vermillion"], label="loop (T Python steps)")
+    ax.loglog(lengths, scan_ms, "s-", color=OKABE_ITO["blue"], label="log-space scan")
+    ax.set_xlabel("sequence length T")
+    ax.set_ylabel("median time (ms)")
+    ax.set_title("h_t = a_t h_(t-1) + b_t on one CPU thread")
+    ax.legend()
+    return fig
+
+
+def plot_parity_accuracy(accuracy: dict, train_len: int):
+    """Accuracy at step L against L, one line per cell; ``accuracy = {cell: {L: acc}}``."""
+    if not isinstance(accuracy, dict) or not accuracy:
+        raise ValueError("accuracy must be a non-empty dict {cell: {length: accuracy}}")
+    check_int("train_len", train_len, low=1)
+    fig, ax = new_figure(6.0, 3.2)
+    markers = "osD^v<>"
+    for k, (cell, by_len) in enumerate(accuracy.items()):
+        lens = sorted(by_len)
+        ax.plot(lens, [by_len[L] for L in lens], marker=markers[k % len(markers)], label=cell)
+    ax.axvline(train_len, color=OKABE_ITO["grey"], ls=":", lw=1)
+    ax.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8)
+    ax.text(train_len, 0.52, " trained up to here", fontsize=8, color=OKABE_ITO["grey"])
+    ax.set_xscale("log", base=2)
+    ax.set_ylim(0.4, 1.02)
+    ax.set_xlabel("sequence length L (prediction at step L)")
+    ax.set_ylabel("accuracy")
+    ax.legend(fontsize=8)
+    return fig

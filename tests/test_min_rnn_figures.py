@@ -1,0 +1,71 @@
+"""Figures of notebook 13: what they draw is what was computed, and bad inputs are refused."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_edu.figures.min_rnn import (
+    parity_state,
+    plot_parity_accuracy,
+    plot_parity_state,
+    plot_scan_timing,
+)
+from lstm_edu.figures.style import figure_png
+
+
+def test_parity_state_negative_tracks_parity_and_positive_cannot():
+    s = parity_state(sharpness=8.0, T=40)
+    assert s["acc_negative"] == 1.0
+    # a_t in (0, 1) cannot flip h down after a 1: the positive cell only remembers "a 1 was seen".
+    assert s["acc_positive"] < 0.8
+    assert (s["a_positive"] > 0).all() and (s["a_positive"] < 1).all()
+    assert (s["a_negative"] < 0).any() and (np.abs(s["a_negative"]) < 1).all()
+    np.testing.assert_array_equal(s["parity"], np.cumsum(s["bits"]) % 2)
+
+
+@pytest.mark.parametrize("negative", [False, True])
+def test_plot_parity_state_draws_the_computed_trace(negative):
+    fig, text = plot_parity_state(sharpness=8.0, negative=negative, T=30)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    s = parity_state(8.0, T=30)
+    key = "negative" if negative else "positive"
+    ax_a, ax_h = fig.axes
+    np.testing.assert_allclose(ax_a.lines[0].get_ydata(), s[f"a_{key}"])
+    h_line = [ln for ln in ax_h.lines if ln.get_label() == "h_t"][0]
+    np.testing.assert_allclose(h_line.get_ydata(), s[f"h_{key}"])
+    assert f"{s['acc_positive']:.2f}" in text and f"{s['acc_negative']:.2f}" in text
+    assert key in ax_a.get_title()
+    assert figure_png(fig).startswith(b"\x89PNG")
+
+
+def test_plot_scan_timing_plots_both_curves_log_log():
+    fig = plot_scan_timing([16, 64, 256], [1.0, 4.0, 16.0], [0.2, 0.3, 0.5])
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    loop, scan = ax.lines
+    np.testing.assert_allclose(loop.get_ydata(), [1.0, 4.0, 16.0])
+    np.testing.assert_allclose(scan.get_ydata(), [0.2, 0.3, 0.5])
+    assert "loop" in loop.get_label() and "scan" in scan.get_label()
+
+
+def test_plot_parity_accuracy_one_line_per_cell():
+    acc = {"lstm": {16: 1.0, 64: 0.9}, "mingru": {16: 0.5, 64: 0.5}}
+    fig = plot_parity_accuracy(acc, train_len=16)
+    lines = [ln for ln in fig.axes[0].lines if ln.get_label() in acc]
+    assert [ln.get_label() for ln in lines] == ["lstm", "mingru"]
+    np.testing.assert_allclose(lines[0].get_ydata(), [1.0, 0.9])
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="T must be <= 400"):
+        plot_parity_state(T=1000)
+    with pytest.raises(TypeError, match="negative must be a bool"):
+        plot_parity_state(negative="yes")
+    with pytest.raises(ValueError, match="sharpness must be >= 0"):
+        plot_parity_state(sharpness=-1.0)
+    with pytest.raises(ValueError, match="one length"):
+        plot_scan_timing([16, 64], [1.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="positive times"):
+        plot_scan_timing([16, 64], [1.0, 0.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_parity_accuracy({}, 16)

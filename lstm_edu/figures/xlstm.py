@@ -1,0 +1,179 @@
+"""Figures of notebook 12 (xLSTM): revising a stored value, the stabilizer, the parallel form, recall.
+
+Each function is pure: it takes numbers (or traces computed by
+:mod:`lstm_edu.cells.xlstm`) and returns a Figure, or ``(Figure, text)`` for a
+slider. The one computation done here is the three-step example behind the
+slider, run through the cells' own step functions.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..cells.lstm import LSTMParams, lstm_step
+from ..cells.xlstm import SLSTMParams, slstm_raw_step
+from ..validate import check_array, check_float
+from .style import COLORS, OKABE_ITO, new_figure
+
+# --- revising a storage decision -----------------------------------------------------
+
+# Pre-activations (ĩ_t, f̃_t, z̃_t) of the three-step example in notebook 12: a value is
+# stored, a step passes with the input gate shut, then a stronger input arrives.
+# Its ĩ_3 is what the slider moves.
+REVISE_STEPS = ((1.0, 3.0, 0.5), (-5.0, 3.0, 0.0), (4.0, 3.0, -0.9))
+I_RANGE = (-2.0, 10.0)
+
+
+def _revise_cells():
+    """H = 1, D = 3: the input x_t *is* (ĩ_t, f̃_t, z̃_t), so the gates read it directly."""
+    def W(col):
+        w = np.zeros((1, 4))
+        if col is not None:
+            w[0, 1 + col] = 1.0
+        return w
+
+    b0 = np.zeros(1)
+    slstm = SLSTMParams(W_i=W(0), b_i=b0, W_f=W(1), b_f=b0, W_z=W(2), b_z=b0, W_o=W(None), b_o=b0)
+    lstm = LSTMParams(W_f=W(1), b_f=b0, W_i=W(0), b_i=b0, W_c=W(2), b_c=b0, W_o=W(None), b_o=b0)
+    return slstm, lstm
+
+
+class Revision(NamedTuple):
+    """The memory after step 3, for both cells, and what it is made of."""
+
+    slstm_memory: float   # c_3 / n_3, the sLSTM's normalized memory (h_3 = o_3 · this)
+    lstm_memory: float    # C_3 of the LSTM with the same pre-activations, sigmoid gates
+    new_weight: float     # i_3 / n_3: the new value's share of the sLSTM memory
+    lstm_old_part: float  # f_3 C_2: what the LSTM keeps of its old memory, whatever ĩ_3 is
+    z_new: float          # z_3 = tanh(z̃_3), the value that should take over
+
+
+def revise_storage(i_tilde_new: float = REVISE_STEPS[2][0], steps=REVISE_STEPS) -> Revision:
+    """Run the three-step example through the sLSTM (raw form) and the LSTM.
+
+    With the same pre-activations, the sLSTM's memory ``c_3/n_3`` is a weighted
+    average of the stored values with weights ``exp(ĩ)`` (decayed by the forget
+    gates), so a stronger input takes the average over; the LSTM's ``C_3``
+    keeps ``f_3 C_2`` however strong the new input, because ``i_3 <= 1``.
+    """
+    i_tilde_new = check_float("i_tilde_new", i_tilde_new, low=-30.0, high=30.0)
+    rows = [list(s) for s in steps]
+    rows[-1][0] = i_tilde_new
+    xs = np.array(rows, dtype=float)
+    slstm, lstm = _revise_cells()
+    h = c = n = np.zeros(1)
+    hl = cl = np.zeros(1)
+    for x_t in xs:
+        s = slstm_raw_step(x_t, np.zeros(1), c, n, slstm)  # h fed back is irrelevant: W_h = 0
+        c, n = s.c_t, s.n_t
+        c_lstm_prev = cl
+        l = lstm_step(x_t, hl, cl, lstm)
+        hl, cl = l.h_t, l.c_t
+    return Revision(slstm_memory=float(c[0] / n[0]), lstm_memory=float(cl[0]),
+                    new_weight=float(s.i_t[0] / n[0]), lstm_old_part=float(l.f_t[0] * c_lstm_prev[0]),
+                    z_new=float(s.z_t[0]))
+
+
+def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
+    """The memory after step 3 against the new input's strength ĩ_3, for both cells.
+
+    Returns ``(Figure, text)``; the marker and the text are at ``i_tilde_new``.
+    """
+    now = revise_storage(i_tilde_new)
+    grid = np.linspace(*I_RANGE, 121)
+    runs = [revise_storage(v) for v in grid]
+    fig, ax = new_figure(6.4, 3.4)
+    ax.axhline(now.z_new, color=OKABE_ITO["grey"], ls="--", lw=1,
+               label=f"new value z_3 = {now.z_new:.3f}")
+    ax.plot(grid, [r.slstm_memory for r in runs], color=COLORS["c_t"],
+            label="sLSTM memory c_3 / n_3")
+    ax.plot(grid, [r.lstm_memory for r in runs], color=COLORS["f_t"],
+            label="LSTM cell state C_3")
+    ax.plot([i_tilde_new], [now.slstm_memory], "o", color=COLORS["c_t"])
+    ax.plot([i_tilde_new], [now.lstm_memory], "o", color=COLORS["f_t"])
+    ax.annotate(f"{now.slstm_memory:.3f}", (i_tilde_new, now.slstm_memory),
+                textcoords="offset points", xytext=(6, 6), color=COLORS["c_t"])
+    ax.annotate(f"{now.lstm_memory:.3f}", (i_tilde_new, now.lstm_memory),
+                textcoords="offset points", xytext=(6, 6), color=COLORS["f_t"])
+    ax.set_xlim(*I_RANGE)
+    ax.set_xlabel("input-gate pre-activation of the new input, ĩ_3")
+    ax.set_ylabel("memory after step 3")
+    ax.set_title("A stronger new input takes over the sLSTM's memory")
+    ax.legend(loc="upper right", fontsize=8)
+    text = (f"ĩ_3 = {i_tilde_new:.2f}: sLSTM c_3/n_3 = {now.slstm_memory:.4f} "
+            f"(new value's weight i_3/n_3 = {now.new_weight:.4f}); "
+            f"LSTM C_3 = {now.lstm_memory:.4f} (of which f_3 C_2 = {now.lstm_old_part:.4f} is old)")
+    return fig, text
+
+
+# --- the stabilizer ------------------------------------------------------------------
+
+def stabilizer_figure(raw: dict, stabilized: dict):
+    """``n_t`` of the raw and stabilized sLSTM (log scale), and ``m_t``, for one unit.
+
+    ``raw`` and ``stabilized`` are traces from :func:`~lstm_edu.cells.xlstm.run_slstm`
+    over a (T, D) sequence with H = 1 (or their first unit is shown).
+    """
+    for name, tr in (("raw", raw), ("stabilized", stabilized)):
+        if not isinstance(tr, dict) or "n_t" not in tr:
+            raise TypeError(f"{name} must be a trace dict from run_slstm, got {type(tr).__name__}")
+    if "m_t" not in stabilized:
+        raise ValueError("stabilized must come from run_slstm(..., stabilized=True): it has no m_t")
+    n_raw = np.asarray(raw["n_t"]).reshape(len(raw["n_t"]), -1)[:, 0]
+    n_st = np.asarray(stabilized["n_t"]).reshape(len(stabilized["n_t"]), -1)[:, 0]
+    m = np.asarray(stabilized["m_t"]).reshape(len(stabilized["m_t"]), -1)[:, 0]
+    t = np.arange(1, len(n_raw) + 1)
+    fig, (ax1, ax2) = new_figure(7.2, 3.0, ncols=2)
+    ax1.semilogy(t, n_raw, "o-", color=COLORS["f_t"], label="raw n_t")
+    ax1.semilogy(t, n_st, "s-", color=COLORS["c_t"], label="stabilized n_t = raw n_t e^(−m_t)")
+    ax1.set_xlabel("t")
+    ax1.set_ylabel("n_t (log scale)")
+    ax1.legend(fontsize=8)
+    ax1.set_title("The normalizer")
+    ax2.plot(t, m, "o-", color=COLORS["o_t"])
+    ax2.set_xlabel("t")
+    ax2.set_ylabel("m_t")
+    ax2.set_title("The stabilizer state m_t")
+    return fig
+
+
+# --- the parallel form ---------------------------------------------------------------
+
+def parallel_figure(D, C):
+    """The stabilized gate-decay matrix D' and the combination matrix C' = (q kᵀ) ⊙ D' (T, T)."""
+    D = np.asarray(check_array("D", D, ndim=2))
+    C = np.asarray(check_array("C", C, ndim=2))
+    if D.shape != C.shape or D.shape[0] != D.shape[1]:
+        raise ValueError(f"D and C must be the same square (T, T), got {D.shape} and {C.shape}")
+    fig, axes = new_figure(7.2, 3.2, ncols=2)
+    lim = float(np.abs(C).max()) or 1.0
+    for ax, M, title, kw in ((axes[0], D, "D' = exp(log D − m): gates", dict(cmap="Blues", vmin=0, vmax=1)),
+                             (axes[1], C, "C' = (q_t · k_s) ⊙ D'", dict(cmap="RdBu_r", vmin=-lim, vmax=lim))):
+        im = ax.imshow(M, **kw)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("s (stored at)")
+        ax.set_ylabel("t (read at)")
+        fig.colorbar(im, ax=ax, shrink=0.8)
+    return fig
+
+
+# --- associative recall ---------------------------------------------------------------
+
+def recall_figure(accuracies: dict, chance: float, steps: int):
+    """Test accuracy per seed for each model (``{label: [acc per seed]}``), with chance."""
+    if not isinstance(accuracies, dict) or not accuracies:
+        raise TypeError("accuracies must be a non-empty dict {label: [accuracy per seed]}")
+    fig, ax = new_figure(5.6, 2.8)
+    colors = [COLORS["c_t"], COLORS["f_t"], COLORS["i_t"], COLORS["o_t"]]
+    for k, (label, accs) in enumerate(accuracies.items()):
+        accs = np.asarray(accs, dtype=float)
+        ax.plot(accs, np.full(len(accs), k), "o", ms=9, alpha=0.8, color=colors[k % len(colors)])
+    ax.axvline(chance, color=OKABE_ITO["grey"], ls="--", lw=1, label=f"chance {chance:.3f}")
+    ax.set_yticks(range(len(accuracies)), list(accuracies))
+    ax.set_ylim(-0.6, len(accuracies) - 0.4)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(f"test accuracy after {steps} training steps (one dot per seed)")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

@@ -17,7 +17,7 @@ Writes benchmarks/RESULTS.md. What it measures:
 3. **Against the source's own program**: the source's code block (read at run time from
    ../shared/seed/000_5376dbf04f8a16db.txt, never committed here), plotting stripped,
    ``torch.manual_seed(0)`` just before its model and ``torch.set_num_threads(1)``, its
-   training loop timed; then ``lstm_edu.sincos.faithful_run`` and ``improved_run``,
+   training loop timed; then ``lstm_edu.experiments.sincos.faithful_run`` and ``improved_run``,
    each in a fresh process, interleaved in the same rounds so the ratios share the load.
 
 The machine is shared (2 cores, several people): quote medians and same-run ratios.
@@ -54,7 +54,7 @@ SLIDER_CALLS = 20
 
 # Injected first (sweep run only): remember every show_interactive call.
 RECORD_CELL = r"""
-import lstm_edu.widgets as _bench_w
+import lstm_edu.figures.widgets as _bench_w
 _bench_calls = []
 _bench_orig = _bench_w.show_interactive
 def _bench_record(fn, **controls):
@@ -73,8 +73,8 @@ print("BENCH_MEMORY", _bench_json.dumps({
 SWEEP_CELL = r"""
 import json as _bench_json, math as _bench_math, time as _bench_time
 import numpy as _bench_np
-from lstm_edu.plots import figure_png as _bench_png
-from lstm_edu.widgets import split_result as _bench_split
+from lstm_edu.figures.style import figure_png as _bench_png
+from lstm_edu.figures.widgets import split_result as _bench_split
 
 def _bench_values(c, n):
     # n values across a control's range, the way a learner drags it.
@@ -241,7 +241,7 @@ def source_program() -> str:
 OURS = r"""
 import json, time, torch
 torch.set_num_threads(1)
-from lstm_edu import sincos
+from lstm_edu.experiments import sincos
 # The first optimizer built in a process imports torch._dynamo (1-2 s, once). The
 # source's program pays it before its loop starts, outside the timer: so do we.
 torch.optim.Adam([torch.zeros(1, requires_grad=True)])
@@ -262,8 +262,8 @@ def _python(code: str, timeout: int = 900) -> dict:
 
 
 def ours_available() -> dict[str, str | None]:
-    """'faithful_run' / 'improved_run' in lstm_edu.sincos, or why not."""
-    probe = ("import importlib, json\ntry:\n    m = importlib.import_module('lstm_edu.sincos')\n"
+    """'faithful_run' / 'improved_run' in lstm_edu.experiments.sincos, or why not."""
+    probe = ("import importlib, json\ntry:\n    m = importlib.import_module('lstm_edu.experiments.sincos')\n"
              "    print(json.dumps({f: (None if callable(getattr(m, f, None)) else 'missing') "
              "for f in ('faithful_run', 'improved_run')}))\n"
              "except Exception as e:\n    print(json.dumps({f: f'{type(e).__name__}: {e}' "
@@ -398,7 +398,7 @@ def report(nbs: dict, slider_runs: dict, source: dict, meta: dict) -> str:
           "The source's code block is read at run time from the seed file (it is not in this "
           "repository), its plotting removed, `torch.manual_seed(0)` put just before its model "
           "and `torch.set_num_threads(1)` at the top; its training loop is timed. Ours: "
-          "`lstm_edu.sincos.faithful_run(seed=0)` and `improved_run(seed=0)`, timed as whole "
+          "`lstm_edu.experiments.sincos.faithful_run(seed=0)` and `improved_run(seed=0)`, timed as whole "
           "calls (data, training, predictions), after one throw-away optimizer so that torch's "
           "one-time lazy import (1–2 s, paid by the source before its timed loop) is outside "
           "the timer for both. Each run is a fresh process; the rounds "

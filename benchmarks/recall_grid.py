@@ -17,7 +17,7 @@ import time
 
 import torch
 
-from lstm_edu.recall_figures import run_recall_grid
+from lstm_edu.experiments.recall import run_recall_grid
 
 
 def main(argv=None) -> int:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/sincos_grid.py              # seeds 0..19
     .venv/bin/python benchmarks/sincos_grid.py --seeds 50 --json grid.json
 
-Both set-ups use the source's model and settings (lstm_edu.sincos.faithful_run
+Both set-ups use the source's model and settings (lstm_edu.experiments.sincos.faithful_run
 and improved_run); only the layout differs. Prints one row per seed, then the
 medians and the ratios. One thread, as in the notebooks.
 """
@@ -18,7 +18,7 @@ import time
 
 import torch
 
-from lstm_edu.sincos import faithful_run, improved_run
+from lstm_edu.experiments.sincos import faithful_run, improved_run
 
 
 def grid(seeds: range) -> list[dict]:

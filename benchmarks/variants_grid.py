@@ -9,7 +9,7 @@ Two parts:
 
 1. *initialisation*: ``torch.nn`` LSTM and GRU with PyTorch's default
    initialisation, the forget bias 1 (LSTM) and the chrono init, at each gap;
-2. *variants*: the from-scratch cores of ``lstm_edu.variants`` (plain LSTM,
+2. *variants*: the from-scratch cores of ``lstm_edu.modules`` (plain LSTM,
    peepholes, coupled gates, the GRU in its PyTorch and Cho forms) under the
    chrono init, and under the default init with fewer seeds.
 
@@ -25,7 +25,7 @@ import time
 
 import torch
 
-from lstm_edu.variants import compare_variants, format_table, summarize
+from lstm_edu.experiments.variants import compare_variants, format_table, summarize
 
 INIT_CELLS = {"lstm": ("default", "one", "chrono"), "gru": ("default", "chrono")}
 VARIANT_CELLS = ("lstm_scratch", "peephole", "cifg", "gru_scratch", "gru_cho")

@@ -1,33 +1,26 @@
 """lstm_edu: the tested plumbing behind the lstm-edu notebooks.
 
-One idea per module. The foundation:
+Where each kind of thing goes (imports run one way, top to bottom)::
 
-* ``cells``    - RNN and LSTM steps in the source's notation, and ``run_sequence``
-* ``bridge``   - to and from ``torch.nn`` parameters (LSTM gate order i, f, g, o)
-* ``data``     - the sin->cos data and the long-gap recall task
-* ``train``    - the training loop with a progress bar and the source's stop rule
-* ``recall``   - the recall experiment: models, forget-bias initialisations, training
-* ``plots``    - palette, figure factory, PNG rendering
-* ``widgets``  - sliders around pure figure functions, with a static fallback
-* ``checks``   - self-check exercises (``exercises/`` holds one module per notebook)
-* ``notebook`` - ``setup()`` for the top of every notebook; the environment self-check
-* ``validate`` - the input checks every helper uses
+    validate.py    input checks shared by everything
+    cells/         a cell = its params + step function (NumPy float64 or torch), one module
+                   per family (rnn, lstm, variants, gru; Part V: xlstm, min_rnn); bridge.py is
+                   the one way to and from torch.nn. Public names re-exported by cells/__init__.
+    modules/       trainable torch.nn versions of the cells (StepRNN wraps any step), their
+                   gate-bias initialisations, parameter counts, and CORES, every recurrent
+                   core by name (a family adds its table in modules/__init__).
+    data.py  train.py  worked_example.py     the data, the one training loop, section 3.3
+    experiments/   compute and return results, never draw: feedforward, gradients (the one
+                   unroller), recall, variants, sincos, lab
+    figures/       draw results, one file per topic: style (palette, new_figure, figure_png),
+                   widgets (sliders), cells (cell diagrams), sequences, gates, feedforward,
+                   gradients, recall, variants, sincos, lab
+    exercises/     nbNN.py, one per notebook; checks.py (check, solution) runs them
+    notebook.py    setup() at the top of every notebook
 
-What the notebooks build on it:
-
-* ``feedforward``       - order blindness; memoryless and windowed MLPs on sin -> cos (01)
-* ``sequence_diagrams`` - neuron and network, folded and unrolled RNN, dependency arcs (01-03)
-* ``gradients``         - ||ds_T/ds_t|| by autograd for any cell; the Pascanu bound (03, 11)
-* ``recall_figures``    - the recall grid: run, summarise, plot accuracy against the gap (03)
-* ``diagrams``          - colah-style cell diagrams drawn by code, with highlights (04-09)
-* ``worked_example``    - the source's section 3.3 example as one object, weights stated (05-08)
-* ``gate_views``        - the Part II slider figures and the gate trace table (04-08)
-* ``variants``          - peephole and coupled-gate LSTMs, trainable step modules, comparison (09)
-* ``gru``               - the GRU in PyTorch's and Cho's forms, and its bridge (r, z, n) (09)
-* ``variant_diagrams``  - the variants' diagrams and the variant picker (09)
-* ``sincos``            - the source's sin -> cos experiment, faithful and improved (10)
-* ``sincos_plots``      - notebook 10's figures and its live-training button (10)
-* ``lab``               - the playground and the loss-gradient flow measurement (11)
+A new cell: cells/<family>.py plus one import line in cells/__init__.py; its trainable
+layer: modules/<family>.py plus its CORES table in modules/__init__.py; a new experiment:
+experiments/<topic>.py; its figures: figures/<topic>.py; a new exercise: exercises/nbNN.py.
 """
 
 __version__ = "0.1.0"

@@ -50,13 +50,6 @@ def check_same_kind(**arrays) -> None:
         raise TypeError(f"mix of NumPy arrays and torch tensors: {listing}")
 
 
-def check_last_dim(name: str, a, size: int) -> None:
-    if a.shape[-1] != size:
-        raise ValueError(
-            f"{name} must have last dimension {size}, got shape {tuple(a.shape)}"
-        )
-
-
 def check_shape(name: str, a, shape: tuple[int, ...]) -> None:
     if tuple(a.shape) != tuple(shape):
         raise ValueError(
@@ -79,6 +72,13 @@ def check_int(name: str, value, low: int | None = None, high: int | None = None)
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}, got {value}")
     return value
+
+
+def check_bool(name: str, value) -> bool:
+    """``True`` or ``False`` only: ``as_numpy="no"`` would otherwise read as true."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def check_float(name: str, value, low: float | None = None, high: float | None = None) -> float:

@@ -5,7 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_edu.bridge import lstm_params_from_torch, load_lstm_params, rnn_params_from_torch, torch_lstm_cell
+from lstm_edu.cells import (lstm_params_from_torch, load_lstm_params, rnn_params_from_torch,
+                            torch_lstm_cell)
 from lstm_edu.cells import LSTMParams, RNNParams, lstm_step, rnn_step, run_sequence
 from lstm_edu.data import recall_task, sin_cos_data
 

@@ -5,12 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_edu.bridge import (
-    load_lstm_params,
-    load_rnn_params,
-    lstm_params_from_torch,
-    rnn_params_from_torch,
-)
+from lstm_edu.cells import (load_lstm_params, load_rnn_params, lstm_params_from_torch,
+                            rnn_params_from_torch)
 from lstm_edu.cells import LSTMParams, RNNParams, lstm_step, rnn_step, run_sequence
 
 TOL = 1e-12

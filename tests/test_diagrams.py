@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu import diagrams as d
-from lstm_edu.plots import COLORS, figure_png
+from lstm_edu.figures import cells as d
+from lstm_edu.figures.style import COLORS, figure_png
 from lstm_edu.worked_example import worked_example
 
 VALUES = worked_example().values()

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu.feedforward import (GLOSSES, SOURCE_SENTENCE, SOURCE_WORDS, WINDOW_KS, WindowFit,
-                                  bag_of_words, fit_window_mlp, make_mlp, plot_memoryless_map,
-                                  plot_same_sin, plot_window_fit, same_sin_partner, shuffled,
-                                  window_inputs, window_sweep)
-from lstm_edu.plots import figure_png
+from lstm_edu.experiments.feedforward import (GLOSSES, SOURCE_SENTENCE, SOURCE_WORDS, WINDOW_KS,
+                                              WindowFit, bag_of_words, fit_window_mlp, make_mlp,
+                                              same_sin_partner, shuffled, window_inputs,
+                                              window_sweep)
+from lstm_edu.figures.feedforward import plot_memoryless_map, plot_same_sin, plot_window_fit
+from lstm_edu.figures.style import figure_png
 
 
 def test_source_words_make_the_source_sentence():

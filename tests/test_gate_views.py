@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu import gate_views as gv
+from lstm_edu.figures import gates as gv
 from lstm_edu.cells import lstm_step, run_sequence
-from lstm_edu.plots import figure_png
+from lstm_edu.figures.style import figure_png
 from lstm_edu.worked_example import worked_example
 
 EX = worked_example()

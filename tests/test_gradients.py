@@ -8,12 +8,13 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from lstm_edu.bridge import lstm_params_from_torch, rnn_params_from_torch
+from lstm_edu.cells import lstm_params_from_torch, rnn_params_from_torch
 from lstm_edu.cells import RNNParams, lstm_step, rnn_step, run_sequence
-from lstm_edu.gradients import (GradientFlow, as_step, gradient_norms, measure_rnn_decay,
-                                pascanu_bound, plot_gradient_decay, recall_sequence,
-                                recurrent_weights, scaled_rnn, state_jacobians)
-from lstm_edu.plots import figure_png
+from lstm_edu.experiments.gradients import (GradientFlow, as_step, gradient_norms,
+                                            measure_rnn_decay, pascanu_bound, recall_sequence,
+                                            recurrent_weights, scaled_rnn, state_jacobians)
+from lstm_edu.figures.gradients import plot_gradient_decay
+from lstm_edu.figures.style import figure_png
 
 D, H, T = 3, 4, 6
 
@@ -130,8 +131,8 @@ def test_scaled_rnn_scales_only_w_hh():
 
 def test_bad_cells_and_inputs_are_named(xs):
     params = scaled_rnn(1.0, H=H, D=D)
-    with pytest.raises(TypeError, match="cell must be nn.RNNCell, nn.GRUCell or nn.LSTMCell, got RNN"):
-        as_step(nn.RNN(D, H))
+    with pytest.raises(TypeError, match="cell must be a torch RNN, GRU or LSTM .*got Linear"):
+        as_step(nn.Linear(D, H))
     with pytest.raises(TypeError, match="a step function needs params"):
         state_jacobians(rnn_step, xs)
     with pytest.raises(ValueError, match="pass params=None"):

@@ -8,10 +8,13 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from lstm_edu import lab
+from lstm_edu.cells import as_torch_cell
+from lstm_edu.experiments import lab
+from lstm_edu.experiments.gradients import as_step
+from lstm_edu.figures import lab as lab_figures
 from lstm_edu.data import recall_task
-from lstm_edu.plots import figure_png
-from lstm_edu.recall import make_recall_net
+from lstm_edu.figures.style import figure_png
+from lstm_edu.experiments.recall import make_recall_net
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
@@ -19,7 +22,7 @@ def test_unrolled_cell_equals_the_fused_module(cell):
     net = make_recall_net(cell, T=12, hidden_size=6, seed=3)
     x = recall_task(12, 5, seed=1).x
     fused, final = net.core(x)
-    states = lab.unroll(net.core, x)
+    states = lab.unroll(net.core, x, independent_states=False)
     assert len(states) == 13 and len(states[0]) == (2 if cell == "lstm" else 1)
     torch.testing.assert_close(torch.stack([s[0] for s in states[1:]]), fused, atol=1e-6, rtol=0)
     if cell == "lstm":
@@ -33,7 +36,7 @@ def test_part3_cores_unroll_with_their_own_step():
         net = make_recall_net(cell, T=6, hidden_size=4, seed=0)
         x = recall_task(6, 3, seed=0).x
         fused, _ = net.core(x)
-        states = lab.unroll(net.core, x)
+        states = lab.unroll(net.core, x, independent_states=False)
         torch.testing.assert_close(torch.stack([s[0] for s in states[1:]]), fused)
 
 
@@ -42,7 +45,7 @@ def test_loss_gradients_equal_a_finite_difference_on_the_cell_state():
     net = make_recall_net("lstm", T=8, hidden_size=5, seed=2).double()
     raw = recall_task(8, 1, seed=4)
     batch = type(raw)(x=raw.x.double(), y=raw.y)
-    cell = lab.as_cell(net.core)
+    cell = as_torch_cell(net.core)
     H, t, unit, eps = 5, 5, 2, 1e-6
 
     def loss_with(nudge):
@@ -59,7 +62,7 @@ def test_loss_gradients_equal_a_finite_difference_on_the_cell_state():
                     h = o_t * torch.tanh(c)
             return nn.functional.cross_entropy(net.readout(h), batch.y, reduction="sum").item()
 
-    states = lab.unroll(net.core, batch.x)
+    states = lab.unroll(net.core, batch.x, independent_states=False)
     loss = nn.functional.cross_entropy(net.readout(states[-1][0]), batch.y, reduction="sum")
     (g,) = torch.autograd.grad(loss, [states[t][1]])
     numeric = (loss_with(eps) - loss_with(-eps)) / (2 * eps)
@@ -121,17 +124,17 @@ def _finite_fig(fig):
 def test_flow_slider_at_its_extremes(cell, init, T, hidden):
     if cell in ("peephole", "cifg", "gru_cho") and T == 400 and hidden == 128:
         T = 200  # the slowest corner, still covered at T = 200 to keep the suite quick
-    fig, text = lab.plot_flow(cell, init, T, hidden)
+    fig, text = lab_figures.plot_flow(cell, init, T, hidden)
     _finite_fig(fig)
     assert "per-step factor" in text and "nan" not in text
 
 
 def test_plots_and_the_playground_button():
     r = lab.lab_run("lstm", T=5, hidden_size=4, init="one", steps=25)
-    _finite_fig(lab.plot_lab(r))
-    _finite_fig(lab.plot_profiles([r.before, r.after]))
+    _finite_fig(lab_figures.plot_lab(r))
+    _finite_fig(lab_figures.plot_profiles([r.before, r.after]))
     import ipywidgets as widgets
-    box, png = lab.build_lab(cell="rnn", T=5, hidden_size=4, init="default", steps=25)
+    box, png = lab_figures.build_lab(cell="rnn", T=5, hidden_size=4, init="default", steps=25)
     assert png.startswith(b"\x89PNG") and len(box.runs) == 1
     controls = box.children[0].children
     button = [w for w in controls if isinstance(w, widgets.Button)][0]
@@ -149,20 +152,20 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match=r"cell must be one of .*got 'transformer'"):
         lab.lab_run("transformer")
     with pytest.raises(ValueError, match="init must be one of"):
-        lab.plot_flow("lstm", "zeros")
+        lab_figures.plot_flow("lstm", "zeros")
     with pytest.raises(ValueError, match="T must be >= 2, got 1"):
         lab.gradient_profile("lstm", 1)
     with pytest.raises(ValueError, match="T must be <= 400, got 401"):
-        lab.plot_flow("lstm", "default", 401)
+        lab_figures.plot_flow("lstm", "default", 401)
     with pytest.raises(TypeError, match="net must be a RecallNet"):
         lab.loss_gradients(nn.LSTM(2, 2), recall_task(3, 2))
-    with pytest.raises(TypeError, match="core must be nn.RNN, nn.GRU or nn.LSTM, got Linear"):
-        lab.as_cell(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="module must be nn.RNN, nn.GRU or nn.LSTM, got Linear"):
+        as_torch_cell(nn.Linear(2, 2))
     with pytest.raises(ValueError, match="only one-layer"):
-        lab.as_cell(nn.LSTM(2, 2, num_layers=2))
-    with pytest.raises(TypeError, match="cannot unroll a core of type Linear"):
-        lab.step_function(nn.Linear(2, 2))
+        as_torch_cell(nn.LSTM(2, 2, num_layers=2))
+    with pytest.raises(TypeError, match="cell must be a torch RNN, GRU or LSTM .*got Linear"):
+        as_step(nn.Linear(2, 2))
     with pytest.raises(TypeError, match="non-empty list of GradProfile"):
-        lab.plot_profiles([])
+        lab_figures.plot_profiles([])
     with pytest.raises(TypeError, match="result must be a LabResult, got int"):
-        lab.plot_lab(3)
+        lab_figures.plot_lab(3)

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from lstm_edu.data import recall_task
-from lstm_edu.recall import (CORES, RecallNet, gate_biases, make_recall_net, register_core,
-                             run_recall, train_recall)
+from lstm_edu.modules import CORES, gate_biases, register_core
+from lstm_edu.experiments.recall import RecallNet, make_recall_net, run_recall, train_recall
 
 
 def total_bias(core, layer=0):
@@ -62,6 +62,8 @@ def test_bad_arguments_are_named():
 
 
 def test_run_recall_is_make_then_train():
-    net, result = run_recall("lstm", T=5, seed=0, steps=60)
+    run = run_recall("lstm", T=5, seed=0, steps=60)
     again = train_recall(make_recall_net("lstm", T=5, seed=0), T=5, steps=60, seed=0)
-    assert isinstance(net, RecallNet) and result.losses == again.losses
+    assert isinstance(run.net, RecallNet) and run.result.losses == again.losses
+    assert run.parameters == 4 * 32 * (32 + 8 + 2)  # nn.LSTM keeps two biases per gate
+    assert (run.accuracy, run.steps) == (run.result.accuracy, run.result.steps)

@@ -3,9 +3,10 @@
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu.plots import figure_png
-from lstm_edu.recall import RecallResult
-from lstm_edu.recall_figures import plot_recall_grid, run_recall_grid, summarize_recall_grid
+from lstm_edu.figures.style import figure_png
+from lstm_edu.experiments.recall import RecallResult
+from lstm_edu.figures.recall import plot_recall_grid
+from lstm_edu.experiments.recall import run_recall_grid, summarize_recall_grid
 
 
 def test_grid_trains_one_run_per_gap_and_seed():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu import sequence_diagrams as sd
+from lstm_edu.figures import sequences as sd
 from lstm_edu.cells import rnn_step, run_sequence
-from lstm_edu.plots import figure_png, new_figure
+from lstm_edu.figures.style import figure_png, new_figure
 
 
 def texts(fig):

@@ -6,20 +6,12 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from lstm_edu import sincos
-from lstm_edu import sincos_plots as plots
+from lstm_edu.experiments import sincos
+from lstm_edu.figures import sincos as plots
 from lstm_edu.data import sin_cos_data
-from lstm_edu.plots import figure_png
-from lstm_edu.sincos import (
-    SinCosLSTM,
-    faithful_run,
-    from_layout,
-    improved_run,
-    layout_index,
-    moved_outputs,
-    run_sincos,
-    to_layout,
-)
+from lstm_edu.figures.style import figure_png
+from lstm_edu.experiments.sincos import (SinCosLSTM, faithful_run, from_layout, improved_run,
+                                         layout_index, moved_outputs, run_sincos, to_layout)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +191,7 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="two equal halves, got 80 \\+ 120"):
         sincos.mirror_check(sin_cos_data(train_ratio=0.4))
     with pytest.raises(TypeError, match="run must be a SinCosRun, got str"):
-        sincos.summarize("run")
+        sincos.seed_summary("run")
     with pytest.raises(ValueError, match="at must be <= 99, got 100"):
         sincos.input_influence(SinCosLSTM(2), np.zeros(100, dtype=np.float32), at=100)
 
@@ -223,10 +215,10 @@ def test_every_figure_draws(faithful, quick):
     _ok(plots.plot_residuals(faithful))
     _ok(plots.plot_residuals(quick))
     _ok(plots.plot_mirror())
-    rows = [sincos.summarize(faithful)], [sincos.summarize(quick)]
+    rows = [sincos.seed_summary(faithful)], [sincos.seed_summary(quick)]
     _ok(plots.plot_setups(*rows))
     _ok(plots.plot_probes(sincos.probe_signals(quick.model)))
-    from lstm_edu.bridge import lstm_params_from_torch
+    from lstm_edu.cells import lstm_params_from_torch
     from lstm_edu.cells import lstm_step, run_sequence
     d = sin_cos_data()
     trace = run_sequence(lstm_step, d.x.astype(np.float64).reshape(-1, 1),

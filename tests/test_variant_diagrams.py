@@ -7,18 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_edu.plots import figure_png
-from lstm_edu.variant_diagrams import (
-    EQUATIONS,
-    VARIANT_CHOICES,
-    draw_cifg_cell,
-    draw_gru_cell,
-    draw_peephole_cell,
-    plot_forget_retention,
-    retention,
-    show_variant,
-    variant_parameters,
-)
+from lstm_edu.figures.style import figure_png
+from lstm_edu.figures.variants import (EQUATIONS, VARIANT_CHOICES, draw_cifg_cell, draw_gru_cell,
+                                       draw_peephole_cell, plot_forget_retention, retention,
+                                       show_variant, variant_parameters)
 
 
 @pytest.mark.parametrize("variant", list(VARIANT_CHOICES))
@@ -98,7 +90,7 @@ def test_bad_input_is_named():
 
 
 def test_one_minus_sits_where_each_form_puts_it():
-    from lstm_edu.variant_diagrams import GRU_LAYOUT
+    from lstm_edu.figures.variants import GRU_LAYOUT
 
     def one_minus_x(form):
         (x,) = [t.get_position()[0] for t in draw_gru_cell(form).axes[0].texts if t.get_text() == "1−"]
@@ -108,5 +100,5 @@ def test_one_minus_sits_where_each_form_puts_it():
     assert one_minus_x("torch") == one_minus_x("cho") == GRU_LAYOUT["one_minus_x"]
     assert one_minus_x("colah") == GRU_LAYOUT["z"]
     (x,) = [t.get_position()[0] for t in draw_cifg_cell().axes[0].texts if t.get_text() == "1−"]
-    from lstm_edu.diagrams import LSTM_LAYOUT
+    from lstm_edu.figures.cells import LSTM_LAYOUT
     assert x == LSTM_LAYOUT["i"]  # where the input layer used to be

@@ -6,8 +6,8 @@ import ipywidgets as widgets
 import pytest
 
 from lstm_edu import checks
-from lstm_edu.plots import new_figure
-from lstm_edu.widgets import build_interactive, split_result
+from lstm_edu.figures.style import new_figure
+from lstm_edu.figures.widgets import build_interactive, split_result
 
 
 def line(k):
@@ -69,8 +69,8 @@ def test_unknown_exercise_is_named():
 
 
 def test_fallback_bundle_carries_the_widget_and_the_png():
-    from lstm_edu.plots import figure_png
-    from lstm_edu.widgets import fallback_bundle
+    from lstm_edu.figures.style import figure_png
+    from lstm_edu.figures.widgets import fallback_bundle
 
     box = widgets.VBox([widgets.IntSlider()])
     png = figure_png(line(1))
@@ -100,7 +100,7 @@ def test_unlabelled_controls_get_their_names():
 
 
 def test_guarded_click_reports_errors_and_reenables_the_button(capsys):
-    from lstm_edu.widgets import on_click_guarded
+    from lstm_edu.figures.widgets import on_click_guarded
 
     button, out, seen = widgets.Button(), widgets.Output(), []
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_edu.bridge import load_lstm_params, torch_lstm_cell
+from lstm_edu.cells import load_lstm_params, torch_lstm_cell
 from lstm_edu.cells import LSTMParams, LSTMStep, lstm_step, run_sequence, sigmoid
-from lstm_edu.diagrams import draw_lstm_cell
+from lstm_edu.figures.cells import draw_lstm_cell
 from lstm_edu.worked_example import (
     TARGETS,
     WEIGHTS,

@@ -1,4 +1,4 @@
-r"""Recurrent cells written the way the course writes them on the board.
+r"""What every recurrent cell shares, written the way the course writes it on the board.
 
 Every weight matrix acts on the concatenation :math:`[h_{t-1}, x_t]`, hidden
 part first, exactly as in the source and in colah's diagrams::
@@ -12,14 +12,14 @@ Shapes below use ``D`` for the input size, ``H`` for the hidden size and
 
 The step functions accept NumPy arrays (the walkthroughs, in float64, so a
 learner can check every digit) or torch tensors (training, with autograd), and
-return every intermediate value by name. ``lstm_edu.bridge`` maps these
+return every intermediate value by name. ``lstm_edu.cells.bridge`` maps these
 weights to and from ``torch.nn``; the tests prove the numbers agree.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Callable, NamedTuple
+from typing import Callable
 
 import numpy as np
 import torch
@@ -92,9 +92,19 @@ class CellParams:
                 f"{first} must have shape (H, H + D) with D >= 1, got shape "
                 f"{tuple(weights[first].shape)}: the columns are [h_(t-1), x_t]"
             )
-        for name, a in arrays.items():
-            check_shape(name, a, (H, HD) if name.startswith("W") else (H,))
-            check_finite(name, a)
+        for name, shape in self.shapes(HD - H, H).items():
+            check_shape(name, arrays[name], shape)
+            check_finite(name, arrays[name])
+
+    @classmethod
+    def shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
+        """The shape of every field: ``W_*`` (H, H + D), every other (H,).
+
+        The one statement of the rule; checking, parameter counts and the
+        trainable modules all read it from here.
+        """
+        D, H = input_size, hidden_size
+        return {f.name: ((H, H + D) if f.name.startswith("W") else (H,)) for f in fields(cls)}
 
     @property
     def hidden_size(self) -> int:
@@ -109,7 +119,9 @@ class CellParams:
         return getattr(self, fields(self)[0].name)
 
     def num_parameters(self) -> int:
-        return sum(int(np.prod(getattr(self, f.name).shape)) for f in fields(self))
+        """Weights and biases, one bias per gate as the course writes them."""
+        return sum(int(np.prod(shape))
+                   for shape in self.shapes(self.input_size, self.hidden_size).values())
 
     def zero_state(self, x_t) -> tuple:
         """The all-zero starting state for an input like ``x_t``."""
@@ -117,33 +129,6 @@ class CellParams:
         return tuple(_zeros(self._first_weight(), shape) for _ in range(self.n_states))
 
     n_states = 1
-
-
-@dataclass(frozen=True)
-class RNNParams(CellParams):
-    """A vanilla (Elman) RNN: one tanh layer."""
-
-    W: object
-    b: object
-
-
-@dataclass(frozen=True)
-class LSTMParams(CellParams):
-    """The four layers of an LSTM, named after the gates they feed.
-
-    ``W_c, b_c`` make the candidate ``C̃_t`` (PyTorch's "g" gate).
-    """
-
-    W_f: object
-    b_f: object
-    W_i: object
-    b_i: object
-    W_c: object
-    b_c: object
-    W_o: object
-    b_o: object
-
-    n_states = 2
 
 
 def check_step_inputs(params: CellParams, x_t, *states) -> None:
@@ -168,69 +153,6 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
                 f"{name} must have shape {expected} to match x_t {tuple(x_t.shape)} "
                 f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
             )
-
-
-# --- steps -------------------------------------------------------------------
-
-class RNNStep(NamedTuple):
-    """Everything one RNN step computes. Each entry has shape (..., H)
-    except ``hx``, (..., H + D)."""
-
-    hx: object   # [h_{t-1}, x_t]
-    a_t: object  # W [h_{t-1}, x_t] + b, before the tanh
-    h_t: object
-
-    @property
-    def state(self):
-        return (self.h_t,)
-
-
-def rnn_step(x_t, h_prev, params: RNNParams) -> RNNStep:
-    r""":math:`h_t = \tanh(W [h_{t-1}, x_t] + b)`."""
-    check_step_inputs(params, x_t, h_prev)
-    hx = concat(h_prev, x_t)
-    a_t = linear(hx, params.W, params.b)
-    return RNNStep(hx=hx, a_t=a_t, h_t=tanh(a_t))
-
-
-class LSTMStep(NamedTuple):
-    """Everything one LSTM step computes, named as in the source."""
-
-    hx: object       # [h_{t-1}, x_t]          (..., H + D)
-    f_t: object      # forget gate             (..., H)
-    i_t: object      # input ("memory") gate   (..., H)
-    c_tilde: object  # candidate C̃_t           (..., H)
-    c_t: object      # new cell state          (..., H)
-    o_t: object      # output gate             (..., H)
-    h_t: object      # new hidden state        (..., H)
-
-    @property
-    def state(self):
-        return (self.h_t, self.c_t)
-
-
-def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> LSTMStep:
-    r"""One LSTM step.
-
-    .. math::
-        f_t &= \sigma(W_f [h_{t-1}, x_t] + b_f) \\
-        i_t &= \sigma(W_i [h_{t-1}, x_t] + b_i) \\
-        \tilde C_t &= \tanh(W_c [h_{t-1}, x_t] + b_c) \\
-        C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t \\
-        o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) \\
-        h_t &= o_t \odot \tanh(C_t)
-    """
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params must be LSTMParams, got {type(params).__name__}")
-    check_step_inputs(params, x_t, h_prev, c_prev)
-    hx = concat(h_prev, x_t)
-    f_t = sigmoid(linear(hx, params.W_f, params.b_f))
-    i_t = sigmoid(linear(hx, params.W_i, params.b_i))
-    c_tilde = tanh(linear(hx, params.W_c, params.b_c))
-    c_t = f_t * c_prev + i_t * c_tilde
-    o_t = sigmoid(linear(hx, params.W_o, params.b_o))
-    h_t = o_t * tanh(c_t)
-    return LSTMStep(hx=hx, f_t=f_t, i_t=i_t, c_tilde=c_tilde, c_t=c_t, o_t=o_t, h_t=h_t)
 
 
 # --- sequences ---------------------------------------------------------------

@@ -7,7 +7,9 @@
   no memory at all). Fits are cached, so a slider over ``k`` is instant after
   the first pass.
 * :func:`same_sin_partner` - the other time with the same sin and the opposite cos.
-* :func:`plot_window_fit`, :func:`plot_same_sin` - the two slider figures.
+
+The figures (the two sliders and the memoryless map) are in
+:mod:`lstm_edu.figures.feedforward`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import sin_cos_data
-from .plots import COLORS, OKABE_ITO, new_figure
-from .train import train
-from .validate import check_array, check_float, check_int
+from ..data import sin_cos_data
+from ..train import train
+from ..validate import check_array, check_float, check_int
 
 # The source's sentence ("the highest mountain on Earth is Mount Everest"), split
 # into the source's words, with pinyin and English glosses for figures.
@@ -164,35 +165,6 @@ def window_sweep(ks=WINDOW_KS, **kw) -> dict[int, WindowFit]:
     return {k: fit_window_mlp(k, **kw) for k in ks}
 
 
-def plot_window_fit(k: int = 1):
-    """Slider figure: the fit on the test half for window ``k``, and test MSE against k."""
-    k = check_int("k", k, low=1, high=50)
-    sweep = window_sweep(sorted(set(WINDOW_KS) | {k}))
-    fit = sweep[k]
-    fig, (ax, ax_k) = new_figure(8.0, 3.0, ncols=2, width_ratios=[2.2, 1])
-    ax.plot(fit.t_test, fit.y_test, color=COLORS["cos"], lw=2, label="cos(t), the target")
-    ax.plot(fit.t_test, fit.pred_test, "--", color=COLORS["pred"], lw=1.6,
-            label=f"MLP on last {k} sin value(s)")
-    ax.set_xlabel("t (test half)")
-    ax.set_ylabel("cos(t) and prediction")
-    ax.set_ylim(-1.6, 1.9)
-    ax.legend(loc="upper right", fontsize=8, ncols=2)
-    ax.set_title(f"k = {k}: test MSE {fit.test_mse:.3g}", fontsize=10)
-    ks = sorted(sweep)
-    ax_k.semilogy(ks, [max(sweep[j].test_mse, 1e-8) for j in ks], "o-",
-                  color=OKABE_ITO["blue"], label="test MSE")
-    ax_k.axhline(0.5, color=OKABE_ITO["grey"], ls=":", label="E[cos²] = 0.5")
-    ax_k.semilogy([k], [max(fit.test_mse, 1e-8)], "o", ms=11, mfc="none",
-                  color=OKABE_ITO["vermillion"], label="this k")
-    ax_k.set_xlabel("window k (past inputs seen)")
-    ax_k.set_ylabel("test MSE (log)")
-    ax_k.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
-    ax_k.legend(fontsize=7, loc="center right")
-    text = (f"k = {k}: train MSE {fit.train_mse:.3g}, test MSE {fit.test_mse:.3g} "
-            f"({fit.epochs} epochs)")
-    return fig, text
-
-
 # --- two times, one sine -------------------------------------------------------
 
 def same_sin_partner(t: float) -> float:
@@ -203,55 +175,3 @@ def same_sin_partner(t: float) -> float:
     t = check_float("t", t)
     period = np.floor(t / (2 * np.pi))
     return float(np.mod(np.pi - t, 2 * np.pi) + 2 * np.pi * period)
-
-
-def plot_same_sin(t: float = 5 * np.pi / 6):
-    """Slider figure: sin and cos, the time ``t`` and its partner with the same sin."""
-    t = check_float("t", t, low=0.0, high=12 * np.pi)
-    u = same_sin_partner(t)
-    lo = 2 * np.pi * np.floor(min(t, u) / (2 * np.pi))
-    grid = np.linspace(lo - 0.5, lo + 2 * np.pi + 0.5, 300)
-    fig, ax = new_figure(6.5, 3.0)
-    ax.plot(grid, np.sin(grid), color=COLORS["sin"], lw=2, label="sin(t), the input")
-    ax.plot(grid, np.cos(grid), color=COLORS["cos"], lw=2, label="cos(t), the target")
-    ax.axhline(np.sin(t), color=OKABE_ITO["grey"], ls=":", lw=1)
-    for when, marker in ((t, "o"), (u, "s")):
-        ax.axvline(when, color=OKABE_ITO["grey"], ls="--", lw=1)
-        ax.plot([when], [np.sin(when)], marker, color=COLORS["sin"], ms=8)
-        ax.plot([when], [np.cos(when)], marker, color=COLORS["cos"], ms=8)
-    ax.set_xlabel("t")
-    ax.set_ylabel("value")
-    ax.set_ylim(-1.3, 1.5)
-    ax.legend(loc="upper right", fontsize=8, ncols=2)
-    ax.set_title(f"t = {t:.3f} (circle) and t' = {u:.3f} (square): same sin, opposite cos",
-                 fontsize=9)
-    text = (f"t  = {t:.4f}: sin = {np.sin(t):+.4f}, cos = {np.cos(t):+.4f}\n"
-            f"t' = {u:.4f}: sin = {np.sin(u):+.4f}, cos = {np.cos(u):+.4f}")
-    return fig, text
-
-
-def plot_memoryless_map(fit: WindowFit | None = None):
-    """The data as points (sin t, cos t) - a circle - and what a k = 1 MLP makes of it.
-
-    A function of sin alone gives one cos per sin: it cannot trace both halves of
-    the circle, and the best it can do is the average of the two, 0.
-    """
-    fit = fit_window_mlp(1) if fit is None else fit
-    if not isinstance(fit, WindowFit):
-        raise TypeError(f"fit must be a WindowFit, got {type(fit).__name__}")
-    if fit.k != 1:
-        raise ValueError(f"this picture is for the memoryless fit, k = 1; got k = {fit.k}")
-    data = sin_cos_data()
-    fig, ax = new_figure(4.2, 3.4)
-    _, x_tr, y_tr = data.train
-    ax.plot(x_tr, y_tr, "o", ms=3.5, color=OKABE_ITO["sky"], label="training pairs (sin t, cos t)")
-    x_te = data.test[1]
-    order = np.argsort(x_te)
-    ax.plot(x_te[order], fit.pred_test[order], "-", color=COLORS["pred"], lw=1.5,
-            label="MLP(sin t) on the test half")
-    ax.axhline(0.0, color=OKABE_ITO["grey"], ls=":", lw=1, label="best memoryless guess: 0")
-    ax.set_xlabel("input sin(t)")
-    ax.set_ylabel("cos(t)")
-    ax.set_ylim(-1.25, 1.6)
-    ax.legend(fontsize=7, loc="upper center", ncols=1)
-    return fig

@@ -1,6 +1,6 @@
-"""Diagrams of the LSTM's variants, built on the primitives of :mod:`lstm_edu.diagrams`.
+"""Diagrams of the LSTM's variants, built on the primitives of :mod:`lstm_edu.figures.cells`.
 
-* :func:`draw_peephole_cell` - the LSTM cell of :func:`lstm_edu.diagrams.draw_lstm_cell`
+* :func:`draw_peephole_cell` - the LSTM cell of :func:`lstm_edu.figures.cells.draw_lstm_cell`
   with peephole wires added: ``C_{t-1}`` into the forget and input gates, the
   new ``C_t`` into the output gate;
 * :func:`draw_cifg_cell` - coupled gates: the input layer is gone, ``1 − f_t`` replaces it;
@@ -10,7 +10,7 @@
 * :func:`plot_forget_retention` - σ(b_f)^t: why the forget-gate bias decides
   whether a long gap can be learnt at all.
 
-Coordinates follow :data:`lstm_edu.diagrams.LSTM_LAYOUT` (module at (0, 0)).
+Coordinates follow :data:`lstm_edu.figures.cells.LSTM_LAYOUT` (module at (0, 0)).
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ import math
 import numpy as np
 from matplotlib import patheffects
 
-from .diagrams import (
+from ..cells import GRU_FORMS, PEEPHOLE_GATES
+from ..modules import count_parameters
+from ..validate import check_choice, check_float, check_int
+from .cells import (
     LSTM_LAYOUT,
     STYLE,
     draw_lstm_cell,
@@ -32,10 +35,7 @@ from .diagrams import (
     tag,
     wire,
 )
-from .gru import GRU_FORMS
-from .plots import COLORS, OKABE_ITO, new_figure
-from .validate import check_choice, check_float, check_int
-from .variants import PEEPHOLE_GATES, count_parameters
+from .style import COLORS, OKABE_ITO, new_figure
 
 PEEPHOLE_COLOR = COLORS["c_t"]
 GATE_COLORS = {"r": COLORS["i_t"], "z": COLORS["f_t"], "n": COLORS["c_tilde"]}
@@ -304,14 +304,13 @@ EQUATIONS = {
 }
 
 _COUNT_AS = {"lstm": "lstm", "peephole": "peephole", "cifg": "cifg", "gru_torch": "gru",
-             "gru_cho": "gru", "gru_colah": "gru"}
+             "gru_cho": "gru_cho", "gru_colah": "gru_colah"}
 
 
 def variant_parameters(variant: str, input_size: int = 8, hidden_size: int = 32) -> int:
     """Parameters of ``variant``'s cell. The Cho and colah GRUs need no b_hn: one bias per layer."""
     check_choice("variant", variant, VARIANT_CHOICES)
-    n = count_parameters(_COUNT_AS[variant], input_size, hidden_size)
-    return n - hidden_size if variant in ("gru_cho", "gru_colah") else n
+    return count_parameters(_COUNT_AS[variant], input_size, hidden_size)
 
 
 def draw_variant(variant: str, width: float = 6.4):

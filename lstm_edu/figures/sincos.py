@@ -1,7 +1,7 @@
 """Figures of notebook 10 (the sin->cos experiment) and its live-training button.
 
 Every function returns a ``matplotlib.figure.Figure`` built with
-:func:`lstm_edu.plots.new_figure` (no pyplot). :func:`build_live_training`
+:func:`lstm_edu.figures.style.new_figure` (no pyplot). :func:`build_live_training`
 is the "train" button: sliders, a button, a progress bar and a live loss plot,
 around :func:`train_live`, a plain function the tests call.
 """
@@ -13,9 +13,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .data import SinCosData, sin_cos_data
-from .plots import COLORS, CYCLE, OKABE_ITO, figure_png, new_figure
-from .sincos import (
+from ..data import SinCosData, sin_cos_data
+from ..experiments.sincos import (
     LAYOUTS,
     N_SEQUENCES,
     Probe,
@@ -24,7 +23,8 @@ from .sincos import (
     layout_index,
     run_sincos,
 )
-from .validate import check_choice, check_float, check_int
+from ..validate import check_choice, check_float, check_int
+from .style import COLORS, CYCLE, OKABE_ITO, figure_png, new_figure
 from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 SEQ_COLORS = CYCLE[:N_SEQUENCES]

@@ -24,7 +24,7 @@ sample moves (:func:`moved_outputs`), why the "test" half is the training half
 mirrored (:func:`mirror_check`), what a two-step memory can do
 (:func:`two_tap_weights`), how far the trained model carries over to new
 signals (:func:`probe_signals`), and which past inputs a prediction uses
-(:func:`input_influence`). Figures are in :mod:`lstm_edu.sincos_plots`.
+(:func:`input_influence`). Figures are in :mod:`lstm_edu.figures.sincos`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data import SinCosData, sin_cos_data
-from .train import TrainResult, train
-from .validate import check_array, check_choice, check_float, check_int
+from ..data import SinCosData, sin_cos_data
+from ..train import TrainResult, train
+from ..validate import check_array, check_choice, check_float, check_int
 
 # The source's settings.
 HIDDEN_SIZE = 16
@@ -221,7 +221,7 @@ class SeedSummary:
     test_mse: float
 
 
-def summarize(run: SinCosRun) -> SeedSummary:
+def seed_summary(run: SinCosRun) -> SeedSummary:
     """The numbers of one run that a comparison across seeds needs."""
     if not isinstance(run, SinCosRun):
         raise TypeError(f"run must be a SinCosRun, got {type(run).__name__}")
@@ -231,7 +231,7 @@ def summarize(run: SinCosRun) -> SeedSummary:
 def seed_grid(layout: str, seeds, **kwargs) -> list[SeedSummary]:
     """One run per seed (same settings otherwise); the numbers needed to compare set-ups."""
     check_choice("layout", layout, LAYOUTS)
-    return [summarize(run_sincos(layout, seed, **kwargs)) for seed in seeds]
+    return [seed_summary(run_sincos(layout, seed, **kwargs)) for seed in seeds]
 
 
 # --- what the source does not explain -----------------------------------------

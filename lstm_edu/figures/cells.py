@@ -39,8 +39,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from .plots import COLORS, OKABE_ITO, new_figure
-from .validate import check_choice, check_int
+from ..validate import check_choice, check_int
+from .style import COLORS, OKABE_ITO, new_figure
 
 __all__ = [
     "Style", "STYLE", "new_diagram", "module_frame", "layer_box", "pointwise_op", "wire",

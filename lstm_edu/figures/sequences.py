@@ -22,10 +22,10 @@ import torch
 from matplotlib import font_manager
 from matplotlib.patches import Circle
 
-from .cells import RNNParams, rnn_step, run_sequence
-from .diagrams import module_frame, new_diagram, tag, wire
-from .plots import COLORS, OKABE_ITO, new_figure
-from .validate import check_int
+from ..cells import RNNParams, rnn_step, run_sequence
+from ..validate import check_int
+from .cells import module_frame, new_diagram, tag, wire
+from .style import COLORS, OKABE_ITO, new_figure
 
 # --- fonts -----------------------------------------------------------------------
 

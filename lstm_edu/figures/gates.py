@@ -4,7 +4,7 @@ Each ``*_view`` function takes the values of its sliders and returns
 ``(Figure, text)``: the figure to draw and the numbers behind it, printed under
 the sliders. The default vectors are the worked example's
 (:mod:`lstm_edu.worked_example`), so the pictures match the numbers the
-notebooks compute. ``lstm_edu.widgets.show_interactive`` wires them to sliders.
+notebooks compute. ``lstm_edu.figures.widgets.show_interactive`` wires them to sliders.
 
 Also here: :func:`cell_update` (the pure arithmetic behind 07's slider),
 :func:`squash_figure` (tanh of the cell state, 08), and :func:`trace_table` and
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cells import sigmoid, tanh
-from .plots import COLORS, OKABE_ITO, new_figure
-from .validate import check_array, check_float
-from .worked_example import worked_example
+from ..cells import sigmoid, tanh
+from ..validate import check_array, check_float
+from ..worked_example import worked_example
+from .style import COLORS, OKABE_ITO, new_figure
 
 _EXAMPLE = worked_example()  # the defaults; never modified here
 

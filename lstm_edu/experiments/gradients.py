@@ -9,7 +9,13 @@ Works for any cell:
 
 * a course step function and its parameters: ``rnn_step`` + ``RNNParams``,
   ``lstm_step`` + ``LSTMParams`` (torch tensors), or a Part III step;
-* a ``torch.nn.RNNCell``, ``GRUCell`` or ``LSTMCell`` module.
+* a ``torch.nn.RNNCell``, ``GRUCell`` or ``LSTMCell`` module;
+* a one-layer fused ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` (copied into the
+  matching ``*Cell``), or a trainable :class:`lstm_edu.modules.StepRNN`.
+
+:func:`unroll` is the one loop that keeps every state; its ``independent_states``
+says which derivative the states give (see there). Notebook 03's Jacobians
+use ``independent_states=True``, notebook 11's loss gradients ``False``.
 
 ``component`` picks which state to follow: 0 is h, 1 is C for an LSTM, and
 ``None`` takes the whole state (h and C stacked).
@@ -28,16 +34,23 @@ import numpy as np
 import torch
 from torch import nn
 
-from .cells import CellParams, RNNParams, rnn_step, run_sequence
-from .data import recall_task
-from .plots import OKABE_ITO, new_figure
-from .validate import check_array, check_choice, check_float, check_int
+from ..cells import CellParams, RNNParams, as_torch_cell, rnn_step, run_sequence
+from ..data import recall_task
+from ..modules import StepRNN
+from ..validate import check_array, check_choice, check_float, check_int
 
 NORMS = ("spectral", "frobenius")
 
 
 def as_step(cell, params: CellParams | None = None) -> tuple[Callable, int]:
     """``(f, n_states)`` with ``f(x_t, state_tuple) -> state_tuple`` for any supported cell."""
+    if type(cell) in (nn.RNN, nn.GRU, nn.LSTM):
+        cell = as_torch_cell(cell)  # the same weights, one step at a time
+    if isinstance(cell, StepRNN):
+        if params is not None:
+            raise ValueError("a StepRNN holds its own weights: pass params=None")
+        own = cell.params()
+        return (lambda x, s: tuple(cell.step(x, *s, own).state)), own.n_states
     if isinstance(cell, (nn.RNNCell, nn.GRUCell)):
         if params is not None:
             raise ValueError("a torch cell holds its own weights: pass params=None")
@@ -47,8 +60,8 @@ def as_step(cell, params: CellParams | None = None) -> tuple[Callable, int]:
             raise ValueError("a torch cell holds its own weights: pass params=None")
         return (lambda x, s: tuple(cell(x, s))), 2
     if isinstance(cell, nn.Module):
-        raise TypeError(f"cell must be nn.RNNCell, nn.GRUCell or nn.LSTMCell, got "
-                        f"{type(cell).__name__}")
+        raise TypeError(f"cell must be a torch RNN, GRU or LSTM (fused or *Cell) or a StepRNN, "
+                        f"got {type(cell).__name__}")
     if not callable(cell):
         raise TypeError(f"cell must be a step function or a torch *Cell, got {type(cell).__name__}")
     if not isinstance(params, CellParams):
@@ -64,6 +77,8 @@ def _hidden_size(cell, params) -> int:
 
 
 def _dtype(cell, params):
+    if isinstance(cell, StepRNN):
+        return cell.params()._first_weight().dtype
     if isinstance(cell, nn.Module):
         return next(cell.parameters()).dtype
     return params._first_weight().dtype
@@ -76,24 +91,11 @@ def state_jacobians(cell, xs, params: CellParams | None = None, state0=None,
     ``xs``: one sequence, (T, D), in the cell's dtype. ``state0``: a tuple of
     (H,) tensors, zeros by default.
     """
-    step, n_states = as_step(cell, params)
     check_array("xs", xs, ndim=2)
-    if not isinstance(xs, torch.Tensor):
-        raise TypeError(f"xs must be a torch.Tensor, got {type(xs).__name__}")
-    if xs.shape[0] < 1:
-        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
-    if xs.dtype != _dtype(cell, params):
-        raise TypeError(f"xs must have the cell's dtype {_dtype(cell, params)}, got {xs.dtype}")
+    states = unroll(cell, xs, params, state0, independent_states=True)
+    n_states = len(states[0])
     if component is not None:
         check_int("component", component, low=0, high=n_states - 1)
-    H = _hidden_size(cell, params)
-    if state0 is None:
-        state0 = tuple(torch.zeros(H, dtype=xs.dtype) for _ in range(n_states))
-    state0 = tuple(state0)
-    if len(state0) != n_states:
-        raise ValueError(f"state0 must hold {n_states} tensor(s), got {len(state0)}")
-
-    states = _unroll(step, xs, state0)
     inputs = [s for state in states[:-1]
               for s in (state if component is None else (state[component],))]
     final = torch.cat(states[-1]) if component is None else states[-1][component]
@@ -109,18 +111,69 @@ def state_jacobians(cell, xs, params: CellParams | None = None, state0=None,
     return torch.cat([J, torch.eye(n, dtype=J.dtype)[None]]).detach()
 
 
-def _unroll(step, xs, state0):
-    """All states s_0..s_T with the graph kept; s_t is a function of s_{t-1}.
+def unroll(cell, xs, params: CellParams | None = None, state0=None, *,
+           independent_states: bool) -> list[tuple]:
+    """States ``s_0 .. s_T`` of ``cell`` on ``xs`` ((T, D) or (T, B, D)), the graph kept.
 
-    Each state handed to the next step is a clone: inside an LSTM step h_t is
-    computed from c_t, and without the clone the gradient "with respect to c_t"
-    would also count the path c_t -> h_t, which is not a dependence of the
-    future on the state (h_t, C_t) but the step's own arithmetic.
+    ``s_0`` (zeros unless ``state0`` is given) is made a leaf that requires
+    grad, so ``torch.autograd.grad`` reaches every state. ``cell`` is anything
+    :func:`as_step` takes.
+
+    ``independent_states`` decides which derivative the states give:
+
+    * ``True``: each state handed to the next step is a clone, a separate node.
+      Inside an LSTM step h_t is computed from c_t; with the clone, a gradient
+      "with respect to c_t" counts only the future's dependence on the state
+      (h_t, C_t), not the step's own arithmetic c_t -> h_t. This is the
+      Jacobian ``∂s_T/∂s_t`` of notebook 03 (:func:`state_jacobians`).
+    * ``False``: the states are the step's own outputs, so the path
+      C_t -> h_t -> the next step counts: the total derivative that
+      backpropagation through time computes, ``∂L/∂C_t`` of notebook 11
+      (:func:`lstm_edu.experiments.lab.loss_gradients`).
     """
+    if not isinstance(independent_states, bool):
+        raise TypeError(f"independent_states must be True or False, got "
+                        f"{type(independent_states).__name__}")
+    step, n_states = as_step(cell, params)
+    check_array("xs", xs, ndim=(2, 3))
+    if not isinstance(xs, torch.Tensor):
+        raise TypeError(f"xs must be a torch.Tensor, got {type(xs).__name__}")
+    if xs.shape[0] < 1:
+        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
+    if xs.dtype != _dtype(cell, params):
+        raise TypeError(f"xs must have the cell's dtype {_dtype(cell, params)}, got {xs.dtype}")
+    H = _hidden_size(cell, params)
+    if state0 is None:
+        shape = tuple(xs.shape[1:-1]) + (H,)
+        state0 = tuple(torch.zeros(shape, dtype=xs.dtype) for _ in range(n_states))
+    state0 = tuple(state0)
+    if len(state0) != n_states:
+        raise ValueError(f"state0 must hold {n_states} tensor(s), got {len(state0)}")
     states = [tuple(s.detach().clone().requires_grad_(True) for s in state0)]
     for x_t in xs:
-        states.append(tuple(s.clone() for s in step(x_t, states[-1])))
+        state = tuple(step(x_t, states[-1]))
+        states.append(tuple(s.clone() for s in state) if independent_states else state)
     return states
+
+
+def decay_rate(norms, start: int = 1, stop: int | None = None) -> float:
+    """The geometric mean factor per step between distances ``start`` and ``stop``.
+
+    ``(norms[stop] / norms[start]) ** (1 / (stop - start))``, and 0 when either
+    norm is 0 (nothing gets through). ``stop`` defaults to the last distance
+    whose norm is above 0. :class:`GradientFlow` and
+    :class:`lstm_edu.experiments.lab.GradProfile` both summarise with this.
+    """
+    norms = np.asarray(norms, dtype=np.float64)
+    start = check_int("start", start, low=0, high=len(norms) - 2)
+    if stop is None:
+        alive = np.nonzero(norms > 0)[0]
+        stop = max(int(alive[-1]), start + 1) if len(alive) else start + 1
+    stop = check_int("stop", stop, low=start + 1, high=len(norms) - 1)
+    a, b = norms[start], norms[stop]
+    if a <= 0.0 or b <= 0.0:
+        return 0.0
+    return float((b / a) ** (1.0 / (stop - start)))
 
 
 @dataclass(frozen=True)
@@ -132,19 +185,13 @@ class GradientFlow:
     norm: str
 
     def decay_rate(self, start: int = 1, stop: int | None = None) -> float:
-        """The geometric mean factor per step between distances ``start`` and ``stop``.
-
-        ``(norms[stop] / norms[start]) ** (1 / (stop - start))``; ``stop`` defaults
-        to the last distance whose norm is above 1e-300 (the float64 floor).
-        """
-        start = check_int("start", start, low=0, high=len(self.norms) - 2)
+        """:func:`decay_rate` of these norms; ``stop`` defaults to the last distance whose
+        norm is above 1e-300 (the float64 floor)."""
         if stop is None:
             alive = np.nonzero(self.norms > 1e-300)[0]
-            stop = max(int(alive[-1]), start + 1)
-        stop = check_int("stop", stop, low=start + 1, high=len(self.norms) - 1)
-        if self.norms[start] <= 0.0:  # W_hh = 0: nothing gets through at all
-            return 0.0
-        return float((self.norms[stop] / self.norms[start]) ** (1.0 / (stop - start)))
+            stop = max(int(alive[-1]), 1 + check_int("start", start, low=0,
+                                                      high=len(self.norms) - 2))
+        return decay_rate(self.norms, start, stop)
 
 
 def gradient_norms(cell, xs, params: CellParams | None = None, state0=None,
@@ -214,31 +261,3 @@ def measure_rnn_decay(scale: float = 1.0, T: int = 50, H: int = 32, seed: int = 
         "mean_dtanh": float(np.mean(1.0 - h ** 2)),
         "W_hh": W_hh,
     }
-
-
-def plot_gradient_decay(scale: float = 1.0, T: int = 50):
-    """Slider figure: ‖∂h_T/∂h_t‖ against distance for W_hh scaled by ``scale``, with the bound."""
-    scale = check_float("scale", scale, low=0.0, high=10.0)
-    T = check_int("T", T, low=2, high=200)
-    m = measure_rnn_decay(scale, T)
-    flow = m["flow"]
-    fig, ax = new_figure(6.5, 3.2)
-    floor = 1e-30
-    ax.semilogy(flow.distance, np.maximum(flow.norms, floor), "o-", ms=3,
-                color=OKABE_ITO["blue"], label=r"measured $\|\partial h_T/\partial h_t\|_2$")
-    ax.semilogy(flow.distance, np.maximum(pascanu_bound(m["W_hh"], flow.distance), floor),
-                "--", color=OKABE_ITO["vermillion"],
-                label=(rf"bound $\sigma_{{max}}(W_{{hh}})^{{T-t}}$, "
-                       rf"$\sigma_{{max}}$={m['sigma_max']:.2f}"))
-    ax.axhline(1.0, color=OKABE_ITO["grey"], ls=":", lw=1)
-    ax.set_ylim(floor, 1e12)
-    ax.set_yticks([10.0 ** e for e in range(-30, 13, 6)])
-    ax.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
-    ax.set_xlabel("distance T − t (steps back)")
-    ax.set_ylabel("gradient norm (log)")
-    ax.set_title(f"W_hh × {scale:.2f}: per-step factor {m['rate']:.3g}", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
-    text = (f"scale {scale:.2f}: sigma_max {m['sigma_max']:.3f}, spectral radius {m['rho']:.3f}, "
-            f"mean tanh' {m['mean_dtanh']:.3f}, per-step factor {m['rate']:.3g}, "
-            f"norm at distance {T}: {flow.norms[-1]:.3g}")
-    return fig, text

@@ -5,88 +5,26 @@ chrono-initialised LSTM does not" is measured by one piece of code.
 
 A model is a recurrent *core* (input (T, B, V) -> outputs (T, B, H), state),
 time first, followed by a linear read-out of the last output. Cores are named
-in :data:`CORES`; Part III's variants register theirs with :func:`register_core`.
+in :data:`lstm_edu.modules.CORES`, which also says how each one's gate biases
+are initialised (``init``: ``"default"``, ``"one"``, ``"chrono"``).
 
-Forget-gate initialisations (``init``):
-
-* ``"default"`` - PyTorch's uniform(-1/sqrt(H), 1/sqrt(H)) for every bias;
-* ``"one"`` - forget bias 1 (Gers et al. 2000; Jozefowicz et al. 2015);
-* ``"chrono"`` - forget bias ln T and input bias -ln T, the "chrono" idea of
-  Tallec & Ollivier 2018 with a single characteristic time T (the gap).
-  For a GRU the update gate z plays the forget gate's part (PyTorch's z keeps h).
+:func:`run_recall` is the one seeded run (build, train, count); the grid of
+notebook 03 and the comparison of notebook 09 (:mod:`lstm_edu.experiments.variants`)
+are made of it.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 import torch
 from torch import nn
 
-from .data import recall_task
-from .train import train
-from .validate import check_choice, check_float, check_int
-
-INITS = ("default", "one", "chrono")
-
-
-@dataclass(frozen=True)
-class CoreSpec:
-    """How to build a core and how to set its gate biases for an ``init``."""
-
-    build: Callable[[int, int], nn.Module]            # (input_size, hidden_size) -> core
-    set_bias: Callable[[nn.Module, str, int], None] | None  # (core, init, T); None: default only
-
-
-CORES: dict[str, CoreSpec] = {}
-
-
-def register_core(name: str, build, set_bias=None) -> None:
-    """Make a core available to :func:`make_recall_net` by name."""
-    if name in CORES:
-        raise ValueError(f"core {name!r} is registered already")
-    CORES[name] = CoreSpec(build=build, set_bias=set_bias)
-
-
-def gate_biases(init: str, T: int) -> tuple[float, float]:
-    """(forget-side bias, input-side bias) that ``init`` asks for at gap ``T``."""
-    check_choice("init", init, INITS)
-    if init == "one":
-        return 1.0, 0.0
-    log_t = math.log(max(T, 2))
-    return log_t, -log_t
-
-
-def _set_stacked_bias(core: nn.Module, n_gates: int, gates: dict[int, float]) -> None:
-    """Set whole gate biases of a fused torch module (both bias vectors add up to the value)."""
-    H = core.hidden_size
-    with torch.no_grad():
-        for layer in range(core.num_layers):
-            b_ih = getattr(core, f"bias_ih_l{layer}")
-            b_hh = getattr(core, f"bias_hh_l{layer}")
-            assert b_ih.shape[0] == n_gates * H
-            for k, value in gates.items():
-                b_ih[k * H:(k + 1) * H] = value
-                b_hh[k * H:(k + 1) * H] = 0.0
-
-
-def _lstm_bias(core: nn.LSTM, init: str, T: int) -> None:
-    f_bias, i_bias = gate_biases(init, T)
-    _set_stacked_bias(core, 4, {1: f_bias, 0: i_bias})  # PyTorch order i, f, g, o
-
-
-def _gru_bias(core: nn.GRU, init: str, T: int) -> None:
-    z_bias, _ = gate_biases(init, T)
-    _set_stacked_bias(core, 3, {1: z_bias})  # PyTorch order r, z, n; z near 1 keeps h
-
-
-register_core("rnn", lambda D, H: nn.RNN(D, H))
-register_core("lstm", lambda D, H: nn.LSTM(D, H), _lstm_bias)
-register_core("gru", lambda D, H: nn.GRU(D, H), _gru_bias)
-
+from ..data import recall_task
+from ..modules import CORES, INITS, trainable_parameters
+from ..train import train
+from ..validate import check_choice, check_float, check_int
 
 class RecallNet(nn.Module):
     """A recurrent core, then a linear read-out of its last output: (T, B, V) -> (B, classes)."""
@@ -184,8 +122,83 @@ def train_recall(net: nn.Module, T: int, steps: int = 400, batch_size: int = 64,
     return result
 
 
+@dataclass
+class RecallRun:
+    """One seeded run of the recall task: what was trained, and how it went."""
+
+    cell: str
+    T: int
+    seed: int
+    init: str
+    net: RecallNet
+    result: RecallResult
+    parameters: int   # trainable parameters of the core (without the read-out)
+
+    @property
+    def accuracy(self) -> float:
+        return self.result.accuracy
+
+    @property
+    def solved_at(self) -> int | None:
+        return self.result.solved_at
+
+    @property
+    def steps(self) -> int:
+        return self.result.steps
+
+    @property
+    def seconds(self) -> float:
+        return self.result.seconds
+
+
 def run_recall(cell: str, T: int, seed: int = 0, init: str = "default", steps: int = 400,
-               hidden_size: int = 32) -> tuple[RecallNet, RecallResult]:
-    """One seeded run: :func:`make_recall_net`, then :func:`train_recall` on the same gap."""
+               hidden_size: int = 32) -> RecallRun:
+    """One seeded run: :func:`make_recall_net`, then :func:`train_recall` on the same gap (Adam,
+    clip-norm 1)."""
     net = make_recall_net(cell, T=T, hidden_size=hidden_size, init=init, seed=seed)
-    return net, train_recall(net, T=T, steps=steps, seed=seed)
+    result = train_recall(net, T=T, steps=steps, seed=seed)
+    return RecallRun(cell=cell, T=T, seed=seed, init=init, net=net, result=result,
+                     parameters=trainable_parameters(net.core))
+
+
+def run_recall_grid(cell: str = "rnn", gaps=(10, 30, 100), seeds=(0, 1, 2), steps=400,
+                    hidden_size: int = 32, init: str = "default") -> dict[int, list[RecallResult]]:
+    """``{T: [result per seed]}`` for :func:`train_recall` with its defaults.
+
+    ``steps`` is an int, or a dict ``{T: steps}`` to give long gaps fewer steps.
+    """
+    gaps = [check_int("T", T, low=1) for T in gaps]
+    seeds = [check_int("seed", s, low=0) for s in seeds]
+    if not gaps or not seeds:
+        raise ValueError(f"need at least one gap and one seed, got gaps={gaps}, seeds={seeds}")
+    if isinstance(steps, dict):
+        missing = [T for T in gaps if T not in steps]
+        if missing:
+            raise ValueError(f"steps has no entry for gap(s) {missing}")
+        budget = {T: check_int("steps", steps[T], low=1) for T in gaps}
+    else:
+        budget = {T: check_int("steps", steps, low=1) for T in gaps}
+    return {T: [run_recall(cell, T, seed=s, init=init, steps=budget[T],
+                           hidden_size=hidden_size).result for s in seeds]
+            for T in gaps}
+
+
+def check_grid(grid) -> None:
+    """A grid is ``{T: [RecallResult, ...]}``, as :func:`run_recall_grid` returns it."""
+    if not isinstance(grid, dict) or not grid:
+        raise TypeError(f"grid must be a non-empty dict {{T: [RecallResult, ...]}}, got "
+                        f"{type(grid).__name__}")
+    for T, runs in grid.items():
+        if not runs or not all(isinstance(r, RecallResult) for r in runs):
+            raise TypeError(f"grid[{T}] must be a non-empty list of RecallResult")
+
+
+def summarize_recall_grid(grid) -> str:
+    """One line per gap: final accuracy per seed, how many solved, and when."""
+    check_grid(grid)
+    lines = ["   T   final accuracy per seed      solved   solved at step"]
+    for T, runs in grid.items():
+        accs = " ".join(f"{r.accuracy:.3f}" for r in runs)
+        when = ", ".join(str(r.solved_at) for r in runs if r.solved) or "-"
+        lines.append(f"{T:4d}   {accs:<26}   {sum(r.solved for r in runs)}/{len(runs)}      {when}")
+    return "\n".join(lines)

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 
-from .plots import figure_png
+from .style import figure_png
 
 
 def split_result(result) -> tuple[Figure, str | None]:

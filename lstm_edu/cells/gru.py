@@ -1,4 +1,4 @@
-r"""The gated recurrent unit (GRU), in the two forms that circulate, and its bridge to ``torch.nn``.
+r"""The gated recurrent unit (GRU), in the forms that circulate.
 
 A GRU keeps one state, :math:`h_t`, and has two gates: a reset gate
 :math:`r_t` and an update gate :math:`z_t`. The sources disagree on two
@@ -36,7 +36,8 @@ two in the torch form, because ``b_hn`` sits inside the product with ``r_t``:
 nothing separates them, and they simply add. With ``r_t = 1`` all three forms
 therefore compute the same candidate.
 
-PyTorch stacks the gates in the order **r, z, n**.
+PyTorch stacks the gates in the order **r, z, n**; :mod:`lstm_edu.cells.bridge`
+reads and writes them.
 """
 
 from __future__ import annotations
@@ -44,19 +45,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import numpy as np
-import torch
-from torch import nn
-
-from .bridge import _as, _join, _load, _torch_weights  # the bridge's shared plumbing
-from .cells import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
-from .validate import check_choice
+from ..validate import check_choice
+from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
 
 #: The forms :func:`gru_step` implements; see the module docstring.
 GRU_FORMS = ("torch", "cho", "colah")
-
-#: PyTorch's stacking order of the GRU's gates.
-GRU_TORCH_ORDER = ("r", "z", "n")
 
 
 @dataclass(frozen=True)
@@ -131,61 +124,3 @@ def gru_step(x_t, h_prev, params: GRUParams, form: str = "torch", *,
     else:
         h_t = (1 - z_t) * n_t + z_t * h_prev
     return GRUStep(hx=hx, r_t=r_t, z_t=z_t, n_t=n_t, h_t=h_t)
-
-
-# --- to and from torch.nn ------------------------------------------------------------
-
-def gru_params_from_torch(module: nn.Module, layer: int = 0, as_numpy: bool = True) -> GRUParams:
-    """Read ``nn.GRUCell`` or one layer of ``nn.GRU`` as :class:`GRUParams` (torch form).
-
-    ``b_r`` and ``b_z`` are ``bias_ih + bias_hh`` of their gate; ``b_n`` is
-    ``bias_ih`` of the candidate and ``b_hn`` its ``bias_hh``.
-    """
-    w = _torch_weights(module, layer, (nn.GRUCell, nn.GRU))
-    H = w["weight_hh"].shape[1]
-    W = _join(w["weight_ih"], w["weight_hh"])
-    zeros = torch.zeros(3 * H, dtype=W.dtype)
-    b_ih = zeros if w["bias_ih"] is None else w["bias_ih"]
-    b_hh = zeros if w["bias_hh"] is None else w["bias_hh"]
-    rows = {g: slice(k * H, (k + 1) * H) for k, g in enumerate(GRU_TORCH_ORDER)}
-    return GRUParams(
-        W_r=_as(W[rows["r"]], as_numpy), b_r=_as(b_ih[rows["r"]] + b_hh[rows["r"]], as_numpy),
-        W_z=_as(W[rows["z"]], as_numpy), b_z=_as(b_ih[rows["z"]] + b_hh[rows["z"]], as_numpy),
-        W_n=_as(W[rows["n"]], as_numpy), b_n=_as(b_ih[rows["n"]], as_numpy),
-        b_hn=_as(b_hh[rows["n"]], as_numpy),
-    )
-
-
-def load_gru_params(module: nn.Module, params: GRUParams, layer: int = 0) -> nn.Module:
-    """Copy :class:`GRUParams` into ``nn.GRUCell`` or one layer of ``nn.GRU`` (exact round trip).
-
-    The r and z biases go whole into ``bias_ih`` (``bias_hh`` is zero there);
-    the candidate's ``b_n`` goes into ``bias_ih`` and ``b_hn`` into ``bias_hh``.
-    """
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be GRUParams, got {type(params).__name__}")
-    is_torch = isinstance(params.W_r, torch.Tensor)
-    cat = torch.cat if is_torch else np.concatenate
-    W = cat([params.W_r, params.W_z, params.W_n])
-    zeros = torch.zeros_like(params.b_hn) if is_torch else np.zeros_like(params.b_hn)
-    _load(module, layer, W, cat([params.b_r, params.b_z, params.b_n]),
-          (nn.GRUCell, nn.GRU))
-    suffix = "" if isinstance(module, nn.RNNCellBase) else f"_l{layer}"
-    bias_hh = getattr(module, "bias_hh" + suffix, None)
-    if bias_hh is None:
-        if bool(np.any(np.asarray(params.b_hn.detach() if is_torch else params.b_hn) != 0)):
-            raise ValueError("module was built with bias=False but b_hn is not zero")
-        return module
-    with torch.no_grad():
-        b_hh = cat([zeros, zeros, params.b_hn])
-        b_hh = b_hh.detach().clone() if is_torch else torch.from_numpy(np.array(b_hh))
-        bias_hh.copy_(b_hh.to(bias_hh.dtype))
-    return module
-
-
-def torch_gru_cell(params: GRUParams, dtype=torch.float64) -> nn.GRUCell:
-    """A fresh ``nn.GRUCell`` holding exactly ``params``."""
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be GRUParams, got {type(params).__name__}")
-    cell = nn.GRUCell(params.input_size, params.hidden_size, dtype=dtype)
-    return load_gru_params(cell, params)

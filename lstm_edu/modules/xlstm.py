@@ -137,15 +137,20 @@ class MLSTMLayer(nn.Module):
         """The current weights as :class:`MLSTMParams` (detached)."""
         return self._params(detach=True)
 
+    @property
+    def key_size(self) -> int:
+        return self.head_dim
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         _check_x(x, self.input_size)
-        params = self._params(detach=False)
-        pre = mlstm_projections(x, params)  # each (T, B, ·)
+        # The layer has the attributes mlstm_projections reads (W_q, ..., key_size); passing it
+        # directly skips MLSTMParams' per-call checks, which the constructor made unnecessary.
+        pre = mlstm_projections(x, self)  # each (T, B, ·)
         if self.form == "parallel":
             batch_first = MLSTMPre(*(a.movedim(0, -2) for a in pre))
             out = mlstm_parallel_from_projections(batch_first, self.forget)
             return out.h_t.movedim(-2, 0)
-        state = mlstm_zero_state(x[0], params)
+        state = mlstm_zero_state(x[0], self._params(detach=True))
         outputs = []
         for t in range(x.shape[0]):
             out = mlstm_stabilized_update(MLSTMPre(*(a[t] for a in pre)), *state, self.forget)

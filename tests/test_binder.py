@@ -1,16 +1,54 @@
-"""Binder builds from binder/, with Python 3.11 and a CPU-only torch.
+"""Binder builds from binder/: Python 3.11, a CPU-only torch, and a launch that lasts the course.
 
-repo2docker runs from its own venv (.venv-r2d, made by `make test`) so its
-dependencies never mix with the course's. --no-build needs no Docker daemon.
+repo2docker runs from its own venv (.venv-r2d), made here the first time a test needs it
+(only this file does), so its dependencies never mix with the course's and `make test`
+does not build it up front. --no-build needs no Docker daemon: it prints the Dockerfile.
 """
 
+from __future__ import annotations
+
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from conftest import skip_or_fail
 
 ROOT = Path(__file__).parent.parent
-R2D = ROOT / ".venv-r2d" / "bin" / "jupyter-repo2docker"
+R2D_VENV = ROOT / ".venv-r2d"
+R2D = R2D_VENV / "bin" / "jupyter-repo2docker"
+R2D_VERSION = "2026.4.0"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def repo2docker() -> Path:
+    """.venv-r2d with repo2docker, created on first use (a stamp marks a finished install)."""
+    stamp = R2D_VENV / f".installed-{R2D_VERSION}"
+    if not stamp.exists():
+        try:
+            if not (R2D_VENV / "bin" / "python").exists():
+                subprocess.run([sys.executable, "-m", "venv", str(R2D_VENV)], check=True,
+                               capture_output=True, text=True, timeout=300)
+            subprocess.run([str(R2D_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                            f"jupyter-repo2docker=={R2D_VERSION}"], check=True,
+                           capture_output=True, text=True, timeout=900)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+            skip_or_fail(f"could not install repo2docker into {R2D_VENV}: {err}\n"
+                         f"{getattr(err, 'stderr', '') or ''}")
+        stamp.touch()
+    return R2D
+
+
+@pytest.fixture(scope="module")
+def dockerfile(repo2docker) -> str:
+    proc = subprocess.run([str(repo2docker), "--no-build", "--debug", str(ROOT)],
+                          capture_output=True, text=True, timeout=120)
+    text = proc.stdout + proc.stderr
+    assert proc.returncode == 0, text
+    return text
 
 
 def test_binder_files_pin_cpu_torch_and_python():
@@ -22,15 +60,81 @@ def test_binder_files_pin_cpu_torch_and_python():
     assert "pip install --no-deps" in (ROOT / "binder" / "postBuild").read_text()
 
 
-def test_repo2docker_dockerfile_installs_from_binder():
-    if not R2D.exists():
-        skip_or_fail(f"{R2D} is missing: run `make test`, which installs repo2docker there")
-    proc = subprocess.run([str(R2D), "--no-build", "--debug", str(ROOT)],
-                          capture_output=True, text=True, timeout=120)
-    dockerfile = proc.stdout + proc.stderr
+def test_repo2docker_dockerfile_installs_from_binder(dockerfile):
     print(dockerfile)  # shown in full when this test fails
-    assert proc.returncode == 0
     assert "python=3.11" in dockerfile
     assert 'pip install --no-cache-dir -r "binder/requirements.txt"' in dockerfile
     assert "./binder/postBuild" in dockerfile
     assert "COPY --chown=0:0 src/requirements.txt" not in dockerfile, "the top-level file leaked in"
+
+
+def _run_post_build(tmp_path: Path, prefix: Path) -> Path:
+    """Run binder/postBuild as repo2docker would, with its pip step stubbed out (it only
+    installs lstm_edu), into ``prefix``; return the log of the stubbed pip calls."""
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    log = tmp_path / "pip.log"
+    (shims / "python").write_text(
+        f'#!/bin/sh\nif [ "$1 $2" = "-m pip" ]; then echo "$*" >> "{log}"; exit 0; fi\n'
+        f'exec "{sys.executable}" "$@"\n')
+    (shims / "python").chmod(0o755)
+    env = dict(os.environ, NB_PYTHON_PREFIX=str(prefix), PATH=f"{shims}:{os.environ['PATH']}")
+    proc = subprocess.run([str(ROOT / "binder" / "postBuild")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return log
+
+
+def test_post_build_configures_the_server_to_cull_idle_kernels(dockerfile, tmp_path):
+    # The image's server environment is NB_PYTHON_PREFIX, and the image runs postBuild.
+    assert "NB_PYTHON_PREFIX" in dockerfile and "./binder/postBuild" in dockerfile
+    prefix = tmp_path / "env"
+    # A setting the image may already hold there survives the merge.
+    existing = prefix / "etc" / "jupyter" / "jupyter_server_config.json"
+    existing.parent.mkdir(parents=True)
+    existing.write_text(json.dumps({"ServerApp": {"shutdown_no_activity_timeout": 7}}))
+    log = _run_post_build(tmp_path, prefix)
+    assert "-m pip install --no-deps --no-cache-dir ." in log.read_text()
+    # What a Jupyter server started from that environment loads (its config path
+    # includes {prefix}/etc/jupyter).
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=str(prefix / "etc" / "jupyter"),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "user-config"))
+    proc = subprocess.run([str(BIN / "jupyter"), "server", "--show-config-json"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    assert loaded["ServerApp"]["shutdown_no_activity_timeout"] == 7
+    config = loaded["MappingKernelManager"]
+    # A kernel idle this long is shut down even while its tab is open, checked each minute.
+    assert config["cull_idle_timeout"] == 600
+    assert config["cull_connected"] is True
+    assert config["cull_busy"] is False
+    assert 0 < config["cull_interval"] <= 60
+
+
+def test_post_build_installs_the_lab_settings(dockerfile, tmp_path):
+    from jupyterlab.commands import get_app_dir
+
+    prefix = tmp_path / "env"
+    _run_post_build(tmp_path, prefix)
+    # JupyterLab reads overrides.json from <app dir>/settings; the app dir is
+    # {sys.prefix}/share/jupyter/lab.
+    settings_dir = Path(get_app_dir()).relative_to(sys.prefix) / "settings"
+    overrides = json.loads((prefix / settings_dir / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {
+        "fetchNews": "false", "checkForUpdates": False}
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["kernelShutdown"] is True
+    # The same file serves `make lab` (the Makefile copies it into .venv).
+    assert "binder/overrides.json" in (ROOT / "Makefile").read_text()
+
+
+def test_lab_settings_exist_in_jupyterlab():
+    """Each overridden setting is one JupyterLab 4.6 declares (a typo would be ignored silently)."""
+    from jupyterlab.commands import get_app_dir
+
+    schemas = Path(get_app_dir()) / "schemas"
+    overrides = json.loads((ROOT / "binder" / "overrides.json").read_text())
+    for plugin, values in overrides.items():
+        package, name = plugin.split(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text())
+        assert set(values) <= set(schema["properties"]), (plugin, set(values) - set(schema["properties"]))

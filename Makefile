@@ -5,35 +5,69 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# repo2docker lives in its own venv: its dependencies must not mix with the course's.
-R2D_VENV  := .venv-r2d
-R2D_STAMP := $(R2D_VENV)/.installed
-R2D_VERSION := 2026.4.0
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# PyTorch's CPU wheel index, as named in requirements.txt, and how long
+# `make install` waits for it to answer before leaving it out.
+TORCH_INDEX := $(shell sed -n 's/^--extra-index-url[ =]*//p' requirements.txt)
+TORCH_INDEX_WAIT ?= 5
+# JupyterLab settings that hold for every user of this venv (and on Binder).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab test install notebooks bench screenshots clean
+.PHONY: lab test install notebooks bench screenshots fonts clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	@touch $@
+# A clear message instead of a failure deep inside pip: the course needs
+# Python >= 3.11 with venv and ensurepip (Debian/Ubuntu ship them separately).
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "make: no python3 found. Install Python 3.11 or newer, then run make again" \
+	       "(or point to it: make PYTHON=/path/to/python3.11)." >&2; exit 1; fi
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "make: lstm-edu needs Python 3.11 or newer; $(PYTHON) is" \
+	       "$$($(PYTHON) -c 'import platform; print(platform.python_version())' 2>/dev/null || echo 'not runnable')." \
+	       "Install Python 3.11+ and run: make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "make: $(PYTHON) has no working venv/ensurepip module, so it cannot create .venv." \
+	       "On Debian/Ubuntu: sudo apt install python3-venv (or python3.X-venv for your version)." >&2; \
+	  exit 1; }
+	@$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "make: '$(PYTHON) -m venv $(VENV)' failed (see above). On Debian/Ubuntu:" \
+	       "sudo apt install python3-venv." >&2; exit 1; }
 
-$(R2D_STAMP):
-	@test -x $(R2D_VENV)/bin/python || $(PYTHON) -m venv $(R2D_VENV)
-	$(R2D_VENV)/bin/python -m pip install --quiet jupyter-repo2docker==$(R2D_VERSION)
+# The CPU index is probed once: when it does not answer, it is left out, because
+# pip would retry it (with backoff) for each of the ~100 packages it resolves.
+$(STAMP): requirements.txt pyproject.toml binder/overrides.json | $(BIN)/python
+	@if $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1].rstrip("/") + "/torch/", timeout=float(sys.argv[2]))' \
+	      "$(TORCH_INDEX)" $(TORCH_INDEX_WAIT) >/dev/null 2>&1; then \
+	  echo "$(BIN)/python -m pip install --quiet -r requirements.txt"; \
+	  $(BIN)/python -m pip install --quiet -r requirements.txt; \
+	else \
+	  echo "make: PyTorch's CPU index ($(TORCH_INDEX)) cannot be reached (no answer within $(TORCH_INDEX_WAIT) s);" \
+	       "installing without it: torch==2.13.0+cpu must then come from another source pip is configured with."; \
+	  grep -v '^--extra-index-url' requirements.txt > $(VENV)/requirements-without-torch-index.txt; \
+	  echo "$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-without-torch-index.txt"; \
+	  $(BIN)/python -m pip install --quiet -r $(VENV)/requirements-without-torch-index.txt; \
+	fi
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@mkdir -p $(dir $(LAB_SETTINGS))
+	cp binder/overrides.json $(LAB_SETTINGS)
 	@touch $@
 
 # Serve the whole repository and land on the start notebook; the printed URL opens it too.
 # The extension manager is read-only: the course needs no extensions fetched at run time.
+# No news feed and no update check: nothing pops up over the notebook (the same
+# settings are in binder/overrides.json, which install copies into the venv).
 lab: install
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb \
-		--LabApp.extension_manager=readonly
+		--LabApp.extension_manager=readonly \
+		--LabApp.news_url=None \
+		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
-test: install $(R2D_STAMP)
+# tests/test_binder.py installs repo2docker in its own venv (.venv-r2d) the first
+# time it runs; nothing else needs it.
+test: install
 	$(BIN)/python -m pytest
 
 # Re-execute every notebook in place and strip volatile metadata.
@@ -51,5 +85,11 @@ screenshots: install
 	$(BIN)/python -m pytest tests/browser -q
 	$(BIN)/python benchmarks/gallery.py
 
+# Re-subset the shipped CJK font to the Chinese characters the course uses
+# (after text changes). Needs the system's Noto Sans CJK (fonts-noto-cjk) and
+# fontTools (a matplotlib dependency); the course itself needs neither.
+fonts: install
+	$(BIN)/python scripts/subset_cjk_font.py
+
 clean:
-	rm -rf $(VENV) $(R2D_VENV)
+	rm -rf $(VENV) .venv-r2d

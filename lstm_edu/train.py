@@ -8,6 +8,7 @@ stop at exactly the same epoch as the source's program.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -15,6 +16,10 @@ import torch
 from tqdm.auto import tqdm
 
 from .validate import check_float, check_int
+
+
+class LossNotFinite(FloatingPointError, ValueError):
+    """The loss became NaN or inf: training has diverged."""
 
 
 @dataclass
@@ -71,8 +76,9 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
             optimizer.step()
             optimizer.zero_grad()
             value = loss.item()
-            if value != value:  # NaN: training has diverged; say so instead of looping on
-                raise FloatingPointError(f"loss became NaN at epoch {epoch}")
+            if not math.isfinite(value):  # diverged: say so instead of looping on
+                raise LossNotFinite(f"loss must be finite, got {value} at epoch {epoch}; "
+                                    f"training has diverged (try a smaller lr or clip_norm)")
             result.losses.append(value)
             bar.update(1)
             if callback is not None and callback(epoch, value) is True:

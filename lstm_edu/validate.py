@@ -50,6 +50,16 @@ def check_same_kind(**arrays) -> None:
         raise TypeError(f"mix of NumPy arrays and torch tensors: {listing}")
 
 
+def check_same_dtype(**arrays) -> None:
+    """All torch tensors must share one dtype: torch's own error ("mat1 and mat2 must have
+    the same dtype") names neither array. NumPy upcasts exactly, so it is left alone."""
+    dtypes = {name: a.dtype for name, a in arrays.items() if is_torch(a)}
+    if len(set(dtypes.values())) > 1:
+        listing = ", ".join(f"{n} is {str(d).replace('torch.', '')}" for n, d in dtypes.items())
+        raise TypeError(f"tensors must share one dtype, got {listing}; convert with .double() "
+                        f"or .float()")
+
+
 def check_shape(name: str, a, shape: tuple[int, ...]) -> None:
     if tuple(a.shape) != tuple(shape):
         raise ValueError(
@@ -57,10 +67,15 @@ def check_shape(name: str, a, shape: tuple[int, ...]) -> None:
         )
 
 
-def check_finite(name: str, a) -> None:
-    finite = torch.isfinite(a).all().item() if is_torch(a) else np.isfinite(a).all()
+def check_finite(name: str, a, hint: str = "check how it was made") -> None:
+    """No NaN and no inf in ``a``; ``hint`` says where to look."""
+    if is_torch(a):
+        with torch.no_grad():
+            finite = bool(torch.isfinite(a).all())
+    else:
+        finite = bool(np.isfinite(a).all())
     if not finite:
-        raise ValueError(f"{name} contains NaN or inf; check how it was made")
+        raise ValueError(f"{name} contains NaN or inf, expected finite numbers; {hint}")
 
 
 def check_int(name: str, value, low: int | None = None, high: int | None = None) -> int:

@@ -55,12 +55,12 @@ def test_too_many_dimensions(params):
 def test_nan_in_weights_is_reported():
     W = np.zeros((3, 5))
     W[1, 2] = np.nan
-    with pytest.raises(ValueError, match="W contains NaN"):
+    with pytest.raises(ValueError, match="W contains NaN or inf, expected finite numbers"):
         RNNParams(W=W, b=np.zeros(3))
     cell = nn.LSTMCell(2, 3)
     with torch.no_grad():
         cell.weight_hh[0, 0] = float("nan")
-    with pytest.raises(ValueError, match="weight_hh contains NaN"):
+    with pytest.raises(ValueError, match="weight_hh contains NaN or inf, expected finite numbers"):
         lstm_params_from_torch(cell)
 
 

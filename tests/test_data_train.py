@@ -61,7 +61,7 @@ def test_train_stops_when_the_callback_says_so():
 def test_train_reports_divergence():
     w = torch.ones(1, requires_grad=True)
     opt = torch.optim.SGD([w], lr=0.1)
-    with pytest.raises(FloatingPointError, match="NaN at epoch 1"):
+    with pytest.raises(FloatingPointError, match="loss must be finite, got nan at epoch 1"):
         train(lambda: (w * float("nan")).sum(), opt, max_epochs=5, progress=False)
 
 

@@ -19,7 +19,7 @@ from .bridge import (GRU_TORCH_ORDER, LSTM_TORCH_ORDER, TORCH_GATE_ORDER, as_tor
                      lstm_params_from_torch, rnn_params_from_torch, set_gate_bias,
                      torch_gru_cell, torch_lstm_cell)
 from .gru import GRU_FORMS, GRUParams, GRUStep, gru_step
-from .lstm import LSTMParams, LSTMStep, lstm_step
+from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_step
 from .rnn import RNNParams, RNNStep, rnn_step
 from .variants import (PEEPHOLE_GATES, CIFGParams, PeepholeLSTMParams, cifg_as_lstm, cifg_step,
                        peephole_lstm_step, with_peepholes)

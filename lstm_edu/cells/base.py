@@ -18,6 +18,7 @@ weights to and from ``torch.nn``; the tests prove the numbers agree.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, fields
 from typing import Callable
 
@@ -27,6 +28,7 @@ import torch
 from ..validate import (
     check_array,
     check_finite,
+    check_same_dtype,
     check_same_kind,
     check_shape,
     is_torch,
@@ -81,12 +83,24 @@ class CellParams:
 
     def __post_init__(self):
         arrays = {f.name: getattr(self, f.name) for f in fields(self)}
+        weights = {n: a for n, a in arrays.items() if n.startswith("W")}
+        if not weights:
+            raise TypeError(
+                f"{type(self).__name__} has no weight fields: build a cell's params, such as "
+                f"LSTMParams(W_f=..., b_f=..., ...), got {type(self).__name__}"
+                f"({', '.join(arrays)})"
+            )
         for name, a in arrays.items():
             check_array(name, a, ndim=2 if name.startswith("W") else 1)
         check_same_kind(**arrays)
-        weights = {n: a for n, a in arrays.items() if n.startswith("W")}
+        check_same_dtype(**arrays)
         first = next(iter(weights))
         H, HD = weights[first].shape
+        if H < 1:
+            raise ValueError(
+                f"{first} must have shape (H, H + D) with H >= 1, got shape "
+                f"{tuple(weights[first].shape)}: a cell needs at least one hidden unit"
+            )
         if HD <= H:
             raise ValueError(
                 f"{first} must have shape (H, H + D) with D >= 1, got shape "
@@ -115,6 +129,16 @@ class CellParams:
         W = self._first_weight()
         return W.shape[1] - W.shape[0]
 
+    @property
+    def dtype(self):
+        """The weights' dtype (a NumPy dtype or a torch dtype)."""
+        return self._first_weight().dtype
+
+    @property
+    def is_torch(self) -> bool:
+        """True if the weights are torch tensors (autograd can run through them)."""
+        return is_torch(self._first_weight())
+
     def _first_weight(self):
         return getattr(self, fields(self)[0].name)
 
@@ -132,15 +156,22 @@ class CellParams:
 
 
 def check_step_inputs(params: CellParams, x_t, *states) -> None:
-    """Shapes and kinds of one step's inputs, checked against ``params``."""
+    """Shapes, kinds, dtypes and finiteness of one step's inputs, checked against ``params``.
+
+    The weights are checked for NaN and inf again at every step: the params
+    object is frozen, but the arrays it holds are shared with whoever made
+    them and can still be changed in place. A trainable module checks its
+    first step only (``check=False`` afterwards).
+    """
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     check_array("x_t", x_t, ndim=(1, 2))
     names = ["h_prev", "c_prev"][: len(states)]
     for name, s in zip(names, states):
         check_array(name, s, ndim=(1, 2))
-    check_same_kind(x_t=x_t, **dict(zip(names, states)),
-                    params=params._first_weight())
+    named = {"x_t": x_t, **dict(zip(names, states))}
+    check_same_kind(**named, params=params._first_weight())
+    check_same_dtype(**named, params=params._first_weight())
     if x_t.shape[-1] != params.input_size:
         raise ValueError(
             f"x_t must have last dimension D={params.input_size}, got shape "
@@ -153,9 +184,31 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
                 f"{name} must have shape {expected} to match x_t {tuple(x_t.shape)} "
                 f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
             )
+    for name, a in named.items():
+        check_finite(name, a, "a NaN or inf in a step's input spreads to every later state")
+    for f in fields(params):
+        check_finite(f"params.{f.name}", getattr(params, f.name),
+                     "was it changed in place after the params were built?")
 
 
 # --- sequences ---------------------------------------------------------------
+
+def _check_step_fits(step: Callable, x_t, state: tuple, params: CellParams) -> None:
+    """``step(x_t, *state, params)`` must match the step's signature."""
+    try:
+        signature = inspect.signature(step)
+    except (TypeError, ValueError):  # a builtin without a signature: let the call speak
+        return
+    try:
+        signature.bind(x_t, *state, params)
+    except TypeError:
+        names = ", ".join(["x_t", "h_prev", "c_prev"][: 1 + len(state)] + ["params"])
+        name = getattr(step, "__name__", type(step).__name__)
+        raise TypeError(
+            f"step must take ({names}) for {type(params).__name__} ({len(state)} state(s)), "
+            f"got {name}{signature}; pass the step function that belongs to these params"
+        ) from None
+
 
 def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = None) -> dict:
     """Apply ``step`` at every time step of ``xs`` and keep every intermediate.
@@ -167,6 +220,8 @@ def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = 
     """
     if not callable(step):
         raise TypeError(f"step must be a step function, got {type(step).__name__}")
+    if not isinstance(params, CellParams):
+        raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     check_array("xs", xs, ndim=(2, 3))
     if xs.shape[0] == 0:
         raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
@@ -176,6 +231,7 @@ def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = 
             f"state0 must hold {params.n_states} array(s) for {type(params).__name__}, "
             f"got {len(state)}"
         )
+    _check_step_fits(step, xs[0], state, params)
     records = []
     for x_t in xs:
         record = step(x_t, *state, params)

@@ -14,10 +14,12 @@ from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
 
 
 @dataclass(frozen=True)
-class LSTMParams(CellParams):
+class LSTMLayers(CellParams):
     """The four layers of an LSTM, named after the gates they feed.
 
-    ``W_c, b_c`` make the candidate ``C̃_t`` (PyTorch's "g" gate).
+    ``W_c, b_c`` make the candidate ``C̃_t`` (PyTorch's "g" gate). The plain
+    LSTM (:class:`LSTMParams`) and the peephole LSTM share these fields; they
+    are different cells, so neither is an instance of the other.
     """
 
     W_f: object
@@ -30,6 +32,11 @@ class LSTMParams(CellParams):
     b_o: object
 
     n_states = 2
+
+
+@dataclass(frozen=True)
+class LSTMParams(LSTMLayers):
+    """An LSTM's weights: exactly its four layers (:class:`LSTMLayers`)."""
 
 
 class LSTMStep(NamedTuple):
@@ -48,7 +55,7 @@ class LSTMStep(NamedTuple):
         return (self.h_t, self.c_t)
 
 
-def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> LSTMStep:
+def lstm_step(x_t, h_prev, c_prev, params: LSTMParams, *, check: bool = True) -> LSTMStep:
     r"""One LSTM step.
 
     .. math::
@@ -58,10 +65,13 @@ def lstm_step(x_t, h_prev, c_prev, params: LSTMParams) -> LSTMStep:
         C_t &= f_t \odot C_{t-1} + i_t \odot \tilde C_t \\
         o_t &= \sigma(W_o [h_{t-1}, x_t] + b_o) \\
         h_t &= o_t \odot \tanh(C_t)
+
+    ``check=False`` skips the input checks (a trainable module checks its first step only).
     """
     if not isinstance(params, LSTMParams):
         raise TypeError(f"params must be LSTMParams, got {type(params).__name__}")
-    check_step_inputs(params, x_t, h_prev, c_prev)
+    if check:
+        check_step_inputs(params, x_t, h_prev, c_prev)
     hx = concat(h_prev, x_t)
     f_t = sigmoid(linear(hx, params.W_f, params.b_f))
     i_t = sigmoid(linear(hx, params.W_i, params.b_i))

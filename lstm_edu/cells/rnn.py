@@ -33,9 +33,15 @@ class RNNStep(NamedTuple):
         return (self.h_t,)
 
 
-def rnn_step(x_t, h_prev, params: RNNParams) -> RNNStep:
-    r""":math:`h_t = \tanh(W [h_{t-1}, x_t] + b)`."""
-    check_step_inputs(params, x_t, h_prev)
+def rnn_step(x_t, h_prev, params: RNNParams, *, check: bool = True) -> RNNStep:
+    r""":math:`h_t = \tanh(W [h_{t-1}, x_t] + b)`.
+
+    ``check=False`` skips the input checks (a trainable module checks its first step only).
+    """
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params must be RNNParams, got {type(params).__name__}")
+    if check:
+        check_step_inputs(params, x_t, h_prev)
     hx = concat(h_prev, x_t)
     a_t = linear(hx, params.W, params.b)
     return RNNStep(hx=hx, a_t=a_t, h_t=tanh(a_t))

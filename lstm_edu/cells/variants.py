@@ -25,7 +25,7 @@ import torch
 
 from ..validate import is_torch
 from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
-from .lstm import LSTMParams, LSTMStep
+from .lstm import LSTMLayers, LSTMParams, LSTMStep
 
 # --- peepholes -------------------------------------------------------------------------
 
@@ -33,26 +33,16 @@ PEEPHOLE_GATES = ("f", "i", "o")
 
 
 @dataclass(frozen=True)
-class PeepholeLSTMParams(CellParams):
+class PeepholeLSTMParams(LSTMLayers):
     """An LSTM's four layers plus one peephole vector per gate, each (H,).
 
     ``p_f`` and ``p_i`` weigh ``C_{t-1}``; ``p_o`` weighs ``C_t``. A peephole
     weight is diagonal: gate unit j sees only cell j, so a vector is enough.
     """
 
-    W_f: object
-    b_f: object
-    W_i: object
-    b_i: object
-    W_c: object
-    b_c: object
-    W_o: object
-    b_o: object
     p_f: object
     p_i: object
     p_o: object
-
-    n_states = 2
 
     @property
     def lstm(self) -> LSTMParams:

@@ -66,7 +66,7 @@ def as_step(cell, params: CellParams | None = None) -> tuple[Callable, int]:
         raise TypeError(f"cell must be a step function or a torch *Cell, got {type(cell).__name__}")
     if not isinstance(params, CellParams):
         raise TypeError(f"a step function needs params (a CellParams), got {type(params).__name__}")
-    if not isinstance(params._first_weight(), torch.Tensor):
+    if not params.is_torch:
         raise TypeError("params must hold torch tensors for autograd; build them with "
                         "torch.from_numpy(...) or bridge.*_from_torch(..., as_numpy=False)")
     return (lambda x, s: tuple(cell(x, *s, params).state)), params.n_states
@@ -78,10 +78,10 @@ def _hidden_size(cell, params) -> int:
 
 def _dtype(cell, params):
     if isinstance(cell, StepRNN):
-        return cell.params()._first_weight().dtype
+        return cell.params().dtype
     if isinstance(cell, nn.Module):
         return next(cell.parameters()).dtype
-    return params._first_weight().dtype
+    return params.dtype
 
 
 def state_jacobians(cell, xs, params: CellParams | None = None, state0=None,

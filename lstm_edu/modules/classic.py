@@ -98,6 +98,9 @@ class StepRNN(nn.Module):
         if not isinstance(x, torch.Tensor) or x.ndim != 3:
             shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"x must be a (T, B, D) tensor, got {shape}")
+        if x.shape[0] == 0:
+            raise ValueError(f"x must hold at least one time step (T >= 1), got shape "
+                             f"{tuple(x.shape)}: with no steps there is no output and no state")
         params = self.params()
         state = params.zero_state(x[0]) if state is None else tuple(state)
         outputs = []

@@ -3,6 +3,13 @@
     .venv/bin/python benchmarks/scan_timing.py                 # T = 16 ... 16384, 7 repeats
     .venv/bin/python benchmarks/scan_timing.py --batch 1 --hidden 16 --repeats 5
 
+The balance depends on B·H: the loop pays a per-step overhead (Python, op
+dispatch) that hardly depends on B·H, while torch's CPU ``logcumsumexp``
+costs tens of nanoseconds per element. Run both sizes (the recorded table
+does). The last column is the largest relative difference between the two
+results in float32: the log-space form loses digits as T grows, because
+``a*_t = Σ log a_k`` grows in magnitude with T and float32 keeps ~7 digits of it.
+
 Both compute the same h from the same minGRU coefficients (torch float32,
 ``lstm_edu.cells.min_rnn``): ``sequential_scan`` makes T Python-level steps of
 two small tensor ops each; ``log_space_scan`` makes a fixed handful of
@@ -68,19 +75,20 @@ def main(argv=None) -> int:
     print(f"B={args.batch} H={args.hidden} float32, torch {torch.__version__}, 1 thread, "
           f"{platform.processor() or platform.machine()}, median of {args.repeats}")
     print("| T | loop fwd (ms) | scan fwd (ms) | loop/scan fwd | loop fwd+bwd (ms) | "
-          "scan fwd+bwd (ms) | loop/scan fwd+bwd |")
-    print("|---|---|---|---|---|---|---|")
+          "scan fwd+bwd (ms) | loop/scan fwd+bwd | max rel. diff (float32) |")
+    print("|---|---|---|---|---|---|---|---|")
     for T in args.T:
         k, pre_h = coefficients(T, args.batch, args.hidden)
         with torch.no_grad():
-            assert torch.allclose(loop_h(k, pre_h), scan_h(k, pre_h), rtol=1e-4, atol=1e-5)
+            h_loop = loop_h(k, pre_h)
+            rel = ((scan_h(k, pre_h) - h_loop).abs() / (1 + h_loop.abs())).max().item()
             t_loop = median_seconds(lambda: loop_h(k, pre_h), args.repeats)
             t_scan = median_seconds(lambda: scan_h(k, pre_h), args.repeats)
         kg, pg = coefficients(T, args.batch, args.hidden, grad=True)
         b_loop = median_seconds(lambda: loop_h(kg, pg).sum().backward(), args.repeats)
         b_scan = median_seconds(lambda: scan_h(kg, pg).sum().backward(), args.repeats)
         print(f"| {T} | {1e3 * t_loop:.2f} | {1e3 * t_scan:.2f} | {t_loop / t_scan:.1f} | "
-              f"{1e3 * b_loop:.2f} | {1e3 * b_scan:.2f} | {b_loop / b_scan:.1f} |", flush=True)
+              f"{1e3 * b_loop:.2f} | {1e3 * b_scan:.2f} | {b_loop / b_scan:.1f} | {rel:.1e} |", flush=True)
     return 0
 
 

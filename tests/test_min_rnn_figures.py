@@ -38,14 +38,16 @@ def test_plot_parity_state_draws_the_computed_trace(negative):
     assert figure_png(fig).startswith(b"\x89PNG")
 
 
-def test_plot_scan_timing_plots_both_curves_log_log():
-    fig = plot_scan_timing([16, 64, 256], [1.0, 4.0, 16.0], [0.2, 0.3, 0.5])
+def test_plot_scan_timing_plots_every_curve_log_log():
+    fig = plot_scan_timing([16, 64, 256], {"small": ([1.0, 4.0, 16.0], [0.2, 0.3, 0.5]),
+                                           "large": ([2.0, 5.0, 20.0], [3.0, 9.0, 30.0])})
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    loop, scan = ax.lines
-    np.testing.assert_allclose(loop.get_ydata(), [1.0, 4.0, 16.0])
-    np.testing.assert_allclose(scan.get_ydata(), [0.2, 0.3, 0.5])
-    assert "loop" in loop.get_label() and "scan" in scan.get_label()
+    lines = {ln.get_label(): ln for ln in ax.lines}
+    assert set(lines) == {"loop, small", "scan, small", "loop, large", "scan, large"}
+    np.testing.assert_allclose(lines["loop, small"].get_ydata(), [1.0, 4.0, 16.0])
+    np.testing.assert_allclose(lines["scan, small"].get_ydata(), [0.2, 0.3, 0.5])
+    np.testing.assert_allclose(lines["scan, large"].get_ydata(), [3.0, 9.0, 30.0])
 
 
 def test_plot_parity_accuracy_one_line_per_cell():
@@ -63,9 +65,11 @@ def test_bad_inputs():
         plot_parity_state(negative="yes")
     with pytest.raises(ValueError, match="sharpness must be >= 0"):
         plot_parity_state(sharpness=-1.0)
-    with pytest.raises(ValueError, match="one length"):
-        plot_scan_timing([16, 64], [1.0], [1.0, 2.0])
-    with pytest.raises(ValueError, match="positive times"):
-        plot_scan_timing([16, 64], [1.0, 0.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="one length each"):
+        plot_scan_timing([16, 64], {"a": ([1.0], [1.0, 2.0])})
+    with pytest.raises(ValueError, match="must be positive"):
+        plot_scan_timing([16, 64], {"a": ([1.0, 0.0], [1.0, 2.0])})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        plot_scan_timing([16, 64], {})
     with pytest.raises(ValueError, match="non-empty dict"):
         plot_parity_accuracy({}, 16)

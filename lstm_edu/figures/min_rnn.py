@@ -71,25 +71,36 @@ def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40
     margin = float(np.min(np.abs(s[f"h_{key}"] - 0.5)))
     text = (f"read-out accuracy over {T} steps: positive a_t {s['acc_positive']:.2f}, "
             f"negative a_t {s['acc_negative']:.2f}; closest approach of h_t to the "
-            f"threshold ({key}): {margin:.2g}")
+            f"threshold ({key}): {margin:.2f}")
     return fig, text
 
 
-def plot_scan_timing(lengths, loop_ms, scan_ms):
-    """Median time against T for the loop and the log-space scan, log-log."""
-    lengths, loop_ms, scan_ms = (np.asarray(v, dtype=float) for v in (lengths, loop_ms, scan_ms))
-    if not (lengths.shape == loop_ms.shape == scan_ms.shape) or lengths.ndim != 1:
-        raise ValueError(f"lengths, loop_ms and scan_ms must be 1-d of one length, got shapes "
-                         f"{lengths.shape}, {loop_ms.shape}, {scan_ms.shape}")
-    if lengths.size < 2 or (lengths <= 0).any() or (loop_ms <= 0).any() or (scan_ms <= 0).any():
-        raise ValueError("need at least two lengths and positive times for a log-log plot")
-    fig, ax = new_figure(6.0, 3.2)
-    ax.loglog(lengths, loop_ms, "o-", color=OKABE_ITO["vermillion"], label="loop (T Python steps)")
-    ax.loglog(lengths, scan_ms, "s-", color=OKABE_ITO["blue"], label="log-space scan")
+def plot_scan_timing(lengths, timings: dict):
+    """Median time against T, log-log: ``timings = {label: (loop_ms, scan_ms)}``, one pair per size.
+
+    The loop is drawn in vermillion, the scan in blue; each size has its own line style.
+    """
+    lengths = np.asarray(lengths, dtype=float)
+    if lengths.ndim != 1 or lengths.size < 2 or (lengths <= 0).any():
+        raise ValueError(f"lengths must be at least two positive numbers, got {lengths.tolist()}")
+    if not isinstance(timings, dict) or not timings:
+        raise ValueError("timings must be a non-empty dict {label: (loop_ms, scan_ms)}")
+    fig, ax = new_figure(6.0, 3.4)
+    styles = ("-", "--", ":", "-.")
+    for k, (label, (loop_ms, scan_ms)) in enumerate(timings.items()):
+        loop_ms, scan_ms = np.asarray(loop_ms, dtype=float), np.asarray(scan_ms, dtype=float)
+        if loop_ms.shape != lengths.shape or scan_ms.shape != lengths.shape:
+            raise ValueError(f"timings[{label!r}] must hold two series of one length each like "
+                             f"lengths {lengths.shape}, got {loop_ms.shape} and {scan_ms.shape}")
+        if (loop_ms <= 0).any() or (scan_ms <= 0).any():
+            raise ValueError("times must be positive for a log-log plot")
+        ls = styles[k % len(styles)]
+        ax.loglog(lengths, loop_ms, "o" + ls, color=OKABE_ITO["vermillion"], label=f"loop, {label}")
+        ax.loglog(lengths, scan_ms, "s" + ls, color=OKABE_ITO["blue"], label=f"scan, {label}")
     ax.set_xlabel("sequence length T")
     ax.set_ylabel("median time (ms)")
-    ax.set_title("h_t = a_t h_(t-1) + b_t on one CPU thread")
-    ax.legend()
+    ax.set_title("h_t = a_t h_(t-1) + b_t, one CPU thread", fontsize=10)
+    ax.legend(fontsize=8)
     return fig
 
 

@@ -100,7 +100,7 @@ def ref_parallel_stabilized_simple(queries, keys, values, igate_preact, fgate_pr
 # --- independent scalar references: the paper's raw equations, one float at a time ---
 
 def scalar_slstm(xs, p):
-    """Raw sLSTM (eqs. 8-14, sigmoid forget gate) with Python floats and the math module."""
+    """Raw sLSTM (the paper's equations, sigmoid forget gate) with Python floats and the math module."""
     H = p.hidden_size
     h, c, n = [0.0] * H, [0.0] * H, [0.0] * H
     out = []
@@ -122,7 +122,7 @@ def scalar_slstm(xs, p):
 
 
 def scalar_mlstm(xs, p):
-    """Raw mLSTM (eqs. 19-27): C += i v kᵀ, readout C q / max(|nᵀq|, 1), float by float."""
+    """Raw mLSTM (the paper's equations): C += i v kᵀ, readout C q / max(|nᵀq|, 1), float by float."""
     H, d, D = p.hidden_size, p.key_size, p.input_size
     C = [[0.0] * d for _ in range(H)]
     n = [0.0] * d

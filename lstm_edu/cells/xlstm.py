@@ -1,9 +1,11 @@
 r"""Part V: the xLSTM's two cells (Beck, Pöppel, ..., Hochreiter 2024, arXiv 2405.04517).
 
 Both cells keep the LSTM's additive memory and change its gates. The equations
-below are the paper's (section 2, eqs. 8-27, and the parallel form of its
-appendix), with the paper's names; the step functions return every one of
-them by name, NumPy float64 or torch, like :mod:`lstm_edu.cells.base`.
+below are the paper's sLSTM and mLSTM equations and the mLSTM's parallel
+form, with the paper's names. The paper's text was not at hand when this was
+written, so no equation numbers are cited; every form is checked against the
+authors' code instead (see the end of this docstring). The step functions
+return every quantity by name, NumPy float64 or torch, like :mod:`lstm_edu.cells.base`.
 
 **sLSTM** (scalar memory, exponential input gate, normalizer state)::
 
@@ -15,7 +17,7 @@ them by name, NumPy float64 or torch, like :mod:`lstm_edu.cells.base`.
 where each pre-activation is ``W_g [h_{t-1}, x_t] + b_g`` (the course's
 convention: hidden part first). ``z_t`` plays the role of the LSTM's
 candidate ``C̃_t``. :func:`slstm_raw_step` computes exactly this.
-:func:`slstm_step` is the *stabilized* form (eqs. 15-17)::
+:func:`slstm_step` is the paper's *stabilized* form::
 
     m_t  = max(log f_t + m_{t-1}, ĩ_t)
     i'_t = exp(ĩ_t − m_t)        f'_t = exp(log f_t + m_{t-1} − m_t)
@@ -175,7 +177,7 @@ class SLSTMPre(NamedTuple):
 
 
 class SLSTMRawStep(NamedTuple):
-    """One raw sLSTM step: eqs. 8-14 as written, no stabilizer."""
+    """One raw sLSTM step: the equations as written, no stabilizer."""
 
     hx: object       # [h_{t-1}, x_t]      (..., H + D)
     i_tilde: object  # input-gate pre-activation
@@ -194,7 +196,7 @@ class SLSTMRawStep(NamedTuple):
 
 
 class SLSTMStep(NamedTuple):
-    """One stabilized sLSTM step (eqs. 15-17 on top of 8-14)."""
+    """One stabilized sLSTM step (the stabilizer m_t on top of the raw equations)."""
 
     hx: object
     i_tilde: object
@@ -280,7 +282,7 @@ def _check_slstm_inputs(params, x_t, **states) -> None:
 
 
 def slstm_raw_step(x_t, h_prev, c_prev, n_prev, params: SLSTMParams) -> SLSTMRawStep:
-    r"""One sLSTM step exactly as eqs. 8-14 write it, with :math:`i_t = e^{\tilde\imath_t}`.
+    r"""One sLSTM step exactly as the paper writes it (no stabilizer), with :math:`i_t = e^{\tilde\imath_t}`.
 
     Use it to see the idea and the overflow; train with :func:`slstm_step`.
     The starting state is ``h_0 = c_0 = n_0 = 0`` (``n_1 = i_1 > 0``).

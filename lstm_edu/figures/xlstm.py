@@ -128,6 +128,9 @@ def stabilizer_figure(raw: dict, stabilized: dict):
     fig, (ax1, ax2) = new_figure(7.2, 3.0, ncols=2)
     ax1.semilogy(t, n_raw, "o-", color=COLORS["f_t"], label="raw n_t")
     ax1.semilogy(t, n_st, "s-", color=COLORS["c_t"], label="stabilized n_t = raw n_t e^(−m_t)")
+    f32_max = float(np.finfo(np.float32).max)
+    if n_raw.max() > f32_max:
+        ax1.axhline(f32_max, color=OKABE_ITO["grey"], ls="--", lw=1, label="float32's largest number")
     ax1.set_xlabel("t")
     ax1.set_ylabel("n_t (log scale)")
     ax1.legend(fontsize=8)
@@ -169,7 +172,9 @@ def recall_figure(accuracies: dict, chance: float, steps: int):
     colors = [COLORS["c_t"], COLORS["f_t"], COLORS["i_t"], COLORS["o_t"]]
     for k, (label, accs) in enumerate(accuracies.items()):
         accs = np.asarray(accs, dtype=float)
-        ax.plot(accs, np.full(len(accs), k), "o", ms=9, alpha=0.8, color=colors[k % len(colors)])
+        # seeds side by side in a thin band, so equal accuracies do not hide each other
+        offsets = (np.arange(len(accs)) - (len(accs) - 1) / 2) * 0.08
+        ax.plot(accs, k + offsets, "o", ms=9, alpha=0.8, color=colors[k % len(colors)])
     ax.axvline(chance, color=OKABE_ITO["grey"], ls="--", lw=1, label=f"chance {chance:.3f}")
     ax.set_yticks(range(len(accuracies)), list(accuracies))
     ax.set_ylim(-0.6, len(accuracies) - 0.4)

@@ -198,6 +198,24 @@ def test_raw_float32_overflows_where_stabilized_float32_matches_float64():
     assert np.isfinite(ok32["h_t"]).all()
 
 
+def test_exp_forget_gate_overflows_float32_by_accumulation():
+    # notebook 12's case: ĩ_t = f̃_t = 10 every step, exp forget gate; n_t ~ e^(10 t)
+    W = lambda w_x, dt: np.array([[0.0, w_x]], dtype=dt)
+    b = lambda v, dt: np.array([v], dtype=dt)
+    params = lambda dt: SLSTMParams(W_i=W(1, dt), b_i=b(0, dt), W_f=W(1, dt), b_f=b(0, dt),
+                                    W_z=W(0, dt), b_z=b(0.5, dt), W_o=W(0, dt), b_o=b(0, dt),
+                                    forget="exp")
+    xs = np.full((12, 1), 10.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        raw32 = run_slstm(xs.astype(np.float32), params(np.float32), stabilized=False)
+    finite = np.isfinite(raw32["h_t"][:, 0])
+    # e^(10 t) passes float32's max e^88.7 at t = 9 (n_8 ~ 8e34 is still finite)
+    assert finite[:8].all() and not finite[8:].any()
+    ref64 = run_slstm(xs, params(np.float64), stabilized=False)
+    stab32 = run_slstm(xs.astype(np.float32), params(np.float32))
+    np.testing.assert_allclose(stab32["h_t"], ref64["h_t"], rtol=1e-6)
+
+
 def test_slstm_matches_authors_vanilla_step():
     rng = np.random.default_rng(5)
     H, D, B, T = 3, 2, 4, 8

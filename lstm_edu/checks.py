@@ -56,11 +56,21 @@ def get(key: str) -> Exercise:
     return EXERCISES[key]
 
 
-def judge(key: str, answer) -> str | None:
-    """``None`` if ``answer`` is right, else the hint (never raises on a bad answer)."""
+def judge(key: str, answer, raise_errors: bool = False) -> str | None:
+    """``None`` if ``answer`` is right, else the hint.
+
+    A judge that raises on an answer gives the learner a friendly "could not be
+    read" message instead of a traceback; ``raise_errors=True`` (what the tests
+    use) lets the exception through, so a judge that crashes on a wrong answer
+    it lists, or on its own solution, fails its test.
+    """
+    if not isinstance(raise_errors, bool):
+        raise TypeError(f"raise_errors must be True or False, got {type(raise_errors).__name__}")
     exercise = get(key)
     if answer is None or answer is Ellipsis:
         return "No answer yet: replace the ... with your answer and run the cell again."
+    if raise_errors:
+        return exercise.judge(answer)
     try:
         return exercise.judge(answer)
     except Exception as err:  # a learner's odd answer must not become a traceback
@@ -93,7 +103,11 @@ def close_to(expected, tol: float = 1e-3, hint: str = "") -> Callable[[Any], str
     expected_arr = np.asarray(expected, dtype=float)
 
     def judge_fn(answer):
-        got = np.asarray(answer, dtype=float)
+        try:
+            got = np.asarray(answer, dtype=float)
+        except (TypeError, ValueError):
+            return (f"expected a number{'' if expected_arr.ndim == 0 else ' array'}, got "
+                    f"{type(answer).__name__} {answer!r}. {hint}").strip()
         if got.shape != expected_arr.shape:
             return f"expected shape {expected_arr.shape}, got {got.shape}. {hint}".strip()
         if not np.allclose(got, expected_arr, atol=tol, rtol=0):
@@ -101,6 +115,16 @@ def close_to(expected, tol: float = 1e-3, hint: str = "") -> Callable[[Any], str
         return None
 
     return judge_fn
+
+
+def as_numbers(answer) -> tuple[float, ...] | None:
+    """``answer`` as a tuple of floats, or None if it is not a sequence of numbers (text, say)."""
+    if isinstance(answer, (str, bytes)):
+        return None
+    try:
+        return tuple(float(x) for x in answer)
+    except (TypeError, ValueError):
+        return None
 
 
 def one_of(expected, hint: str) -> Callable[[Any], str | None]:

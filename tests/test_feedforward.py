@@ -13,6 +13,8 @@ from lstm_edu.experiments.feedforward import (GLOSSES, SOURCE_SENTENCE, SOURCE_W
 from lstm_edu.figures.feedforward import plot_memoryless_map, plot_same_sin, plot_window_fit
 from lstm_edu.figures.style import figure_png
 
+from figure_checks import lines, one_line, rendered, same, titles, ydata
+
 
 def test_source_words_make_the_source_sentence():
     assert "".join(SOURCE_WORDS) == SOURCE_SENTENCE
@@ -104,7 +106,12 @@ def test_window_sweep_and_checks():
 def test_window_slider_at_its_extremes(k):
     fig, text = plot_window_fit(k)
     assert isinstance(fig, Figure) and f"k = {k}" in text and "nan" not in text
-    assert figure_png(fig).startswith(b"\x89PNG")
+    rendered(fig)
+    fit = fit_window_mlp(k)
+    assert same(ydata(one_line(fig, "MLP on last")), fit.pred_test)
+    assert same(ydata(one_line(fig, "cos(t), the target")), fit.y_test)
+    assert f"test MSE {fit.test_mse:.3g}" in titles(fig)[0]
+    assert same(ydata(one_line(fig, "this k")), [fit.test_mse])
 
 
 def test_window_slider_rejects_bad_k():
@@ -113,7 +120,9 @@ def test_window_slider_rejects_bad_k():
 
 
 def test_memoryless_map_figure_and_checks():
-    assert isinstance(plot_memoryless_map(), Figure)
+    fig = rendered(plot_memoryless_map())
+    fit = fit_window_mlp(1)
+    assert same(np.sort(ydata(one_line(fig, "MLP(sin t)"))), np.sort(fit.pred_test))
     with pytest.raises(ValueError, match="memoryless fit, k = 1; got k = 2"):
         plot_memoryless_map(fit_window_mlp(2))
     with pytest.raises(TypeError, match="fit must be a WindowFit, got str"):
@@ -140,6 +149,11 @@ def test_partner_of_the_sources_pair():
 def test_same_sin_slider_at_its_extremes(t):
     fig, text = plot_same_sin(t)
     assert isinstance(fig, Figure) and "nan" not in text
-    figure_png(fig)
+    rendered(fig)
+    u = same_sin_partner(t)
+    marked = {(float(x), float(y)) for line in lines(fig, "_") if len(line.get_xdata()) == 1
+              for x, y in zip(line.get_xdata(), line.get_ydata())}
+    for when in (t, u):
+        assert (when, math.sin(when)) in marked and (when, math.cos(when)) in marked
     with pytest.raises(ValueError, match="t must be <= "):
         plot_same_sin(12 * math.pi + 1)

@@ -16,6 +16,8 @@ from lstm_edu.experiments.gradients import (GradientFlow, as_step, gradient_norm
 from lstm_edu.figures.gradients import plot_gradient_decay
 from lstm_edu.figures.style import figure_png
 
+from figure_checks import one_line, rendered, same, titles, ydata
+
 D, H, T = 3, 4, 6
 
 
@@ -162,7 +164,15 @@ def test_bad_cells_and_inputs_are_named(xs):
 def test_gradient_slider_at_its_extremes(scale, T):
     fig, text = plot_gradient_decay(scale, T)
     assert isinstance(fig, Figure) and "nan" not in text
-    figure_png(fig)
+    rendered(fig)
+    m = measure_rnn_decay(scale, T)
+    measured = one_line(fig, "measured")
+    assert same(measured.get_xdata(), np.arange(T + 1))
+    assert same(ydata(measured), np.maximum(m["flow"].norms, 1e-30))
+    assert same(ydata(one_line(fig, "bound")),
+                np.maximum(pascanu_bound(m["W_hh"], np.arange(T + 1)), 1e-30))
+    assert f"per-step factor {m['rate']:.3g}" in titles(fig)[0]
+    assert f"sigma_max {m['sigma_max']:.3f}" in text
 
 
 def test_gradient_slider_rejects_bad_values():

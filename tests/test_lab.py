@@ -16,6 +16,8 @@ from lstm_edu.data import recall_task
 from lstm_edu.figures.style import figure_png
 from lstm_edu.experiments.recall import make_recall_net
 
+from figure_checks import lines, one_line, same, titles, ydata
+
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_unrolled_cell_equals_the_fused_module(cell):
@@ -118,6 +120,10 @@ def _finite_fig(fig):
     assert isinstance(fig, Figure) and figure_png(fig).startswith(b"\x89PNG")
 
 
+def _drawn_norms(p):
+    return np.where(p.norms > 0, p.norms, np.nan)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru", "peephole", "cifg", "gru_cho"])
 @pytest.mark.parametrize("init,T,hidden",
                          [("default", 2, 1), ("chrono", 400, 128), ("one", 50, 32)])
@@ -127,12 +133,30 @@ def test_flow_slider_at_its_extremes(cell, init, T, hidden):
     fig, text = lab_figures.plot_flow(cell, init, T, hidden)
     _finite_fig(fig)
     assert "per-step factor" in text and "nan" not in text
+    (line,) = lines(fig)
+    drawn = ydata(line)
+    assert same(line.get_xdata(), np.arange(T + 1)) and np.nanmax(drawn) > 0
+    factor = float(text.split("per-step factor ")[1].split(";")[0])
+    drawn_factor = float(str(line.get_label()).split("×")[1].split("/step")[0])
+    assert abs(drawn_factor - factor) <= 0.0051  # the same factor, printed to 2 and 3 places
+    assert lab.cell_label(cell) in str(line.get_label())
 
 
 def test_plots_and_the_playground_button():
     r = lab.lab_run("lstm", T=5, hidden_size=4, init="one", steps=25)
-    _finite_fig(lab_figures.plot_lab(r))
-    _finite_fig(lab_figures.plot_profiles([r.before, r.after]))
+    fig = lab_figures.plot_lab(r)
+    _finite_fig(fig)
+    curve = one_line(fig, "held-out accuracy")
+    assert same(curve.get_xdata(), [s for s, _ in r.recall.curve])
+    assert same(ydata(curve), [a for _, a in r.recall.curve])
+    assert same(ydata(one_line(fig, "before training")), _drawn_norms(r.before))
+    assert same(ydata(one_line(fig, "after training")), _drawn_norms(r.after))
+    assert titles(fig)[0].endswith(f"{r.accuracy:.2f}")
+    fig = lab_figures.plot_profiles([r.before, r.after])
+    _finite_fig(fig)
+    drawn = [ydata(line) for line in lines(fig)]
+    assert len(drawn) == 2 and same(drawn[0], _drawn_norms(r.before))
+    assert same(drawn[1], _drawn_norms(r.after))
     import ipywidgets as widgets
     box, png = lab_figures.build_lab(cell="rnn", T=5, hidden_size=4, init="default", steps=25)
     assert png.startswith(b"\x89PNG") and len(box.runs) == 1

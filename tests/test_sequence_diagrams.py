@@ -56,6 +56,17 @@ def test_rnn_slider_at_its_extremes(T, t):
     fig, text = sd.plot_rnn_unrolled(T, t)
     assert isinstance(fig, Figure) and "nan" not in text
     figure_png(fig)
+    # one colour strip per computed h_k, holding exactly run_sequence's numbers
+    shown = min(t, T)
+    xs = np.sin(0.8 * np.arange(1, T + 1))[:, None]
+    h = run_sequence(rnn_step, xs, sd.demo_rnn())["h_t"]
+    strips = [im.get_array() for ax in fig.axes for im in ax.get_images()]
+    assert len(strips) == shown
+    for k, strip in enumerate(strips):
+        assert np.array_equal(np.asarray(strip)[0], h[k])
+    assert len(text.splitlines()) == max(shown, 1)
+    if shown:
+        assert f"h_{shown} = {np.array2string(h[shown - 1], precision=3)}" in text
 
 
 def test_rnn_slider_prints_the_rnns_states():
@@ -100,5 +111,25 @@ def test_chinese_is_drawn_only_with_a_cjk_font(monkeypatch):
     text, kw = sd.word_label("汉语", "Hànyǔ", font="Noto Sans CJK SC")
     assert text.startswith("汉语") and kw["fontfamily"][0] == "Noto Sans CJK SC"
     monkeypatch.setattr(sd, "cjk_font", lambda: None)
-    assert not any("汉语" in t for t in texts(sd.draw_source_examples()))
-    assert sd.cjk_font() is None or isinstance(sd.cjk_font(), str)
+    without = texts(sd.draw_source_examples())
+    monkeypatch.setattr(sd, "cjk_font", lambda: "DejaVu Sans")  # any installed name will do
+    with_font = texts(sd.draw_source_examples())
+    assert not any(_has_han(t) for t in without)
+    assert any(_has_han(t) for t in with_font)
+
+
+def _has_han(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_cjk_font_finds_a_font_with_chinese_glyphs(monkeypatch):
+    class Font:
+        def __init__(self, name):
+            self.name = name
+
+    find = getattr(sd.cjk_font, "__wrapped__", sd.cjk_font)  # past the cache
+    manager = sd.font_manager.fontManager
+    monkeypatch.setattr(manager, "ttflist", [Font("DejaVu Sans"), Font("Noto Sans CJK SC")])
+    assert find() == "Noto Sans CJK SC"
+    monkeypatch.setattr(manager, "ttflist", [Font("DejaVu Sans"), Font("Liberation Serif")])
+    assert find() is None

@@ -60,6 +60,12 @@ def test_retention_slider_extremes_are_finite_and_fast():
         start = time.perf_counter()
         fig, text = plot_forget_retention(T, bias)
         figure_png(fig)
+        assert f"b_f = {bias:.2f}: σ(b_f)^{T - 1} = {retention(bias, T - 1):.3g}" in text
+        drawn = {str(line.get_label()): np.asarray(line.get_ydata(), dtype=float)
+                 for line in fig.axes[0].get_lines()}
+        ends = [y[-1] for y in drawn.values()]
+        assert any(math.isclose(e, max(retention(bias, T - 1), 1e-300), rel_tol=1e-9)
+                   for e in ends), (drawn.keys(), ends)
         assert time.perf_counter() - start < 2.0
         for line in fig.axes[0].get_lines():
             assert np.all(np.isfinite(line.get_ydata()))

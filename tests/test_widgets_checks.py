@@ -46,16 +46,34 @@ def test_every_reference_solution_passes_and_wrong_answers_get_hints(capsys):
     checks._load_all()
     assert checks.EXERCISES, "no exercises registered"
     for key, exercise in checks.EXERCISES.items():
-        assert checks.judge(key, checks.solution(key)) is None, key
+        assert checks.judge(key, checks.solution(key), raise_errors=True) is None, key
         assert exercise.wrong, f"{key} lists no wrong answers to test"
         for wrong in exercise.wrong:
-            hint = checks.judge(key, wrong)
+            hint = checks.judge(key, wrong, raise_errors=True)  # a crash is a failure here
             assert isinstance(hint, str) and hint, (key, wrong)
         capsys.readouterr()
         assert checks.check(key, ...) is None
         assert capsys.readouterr().out.startswith("Not yet. Hint: No answer yet")
         checks.check(key, checks.solution(key))
         assert capsys.readouterr().out.startswith("Right.")
+
+
+def test_a_crashing_judge_is_friendly_to_learners_and_loud_in_tests(monkeypatch, capsys):
+    def crash(answer):
+        raise ZeroDivisionError("judge bug")
+
+    exercise = checks.get("00-weight-shape")
+    monkeypatch.setitem(checks.EXERCISES, "00-weight-shape",
+                        checks.Exercise(exercise.key, exercise.prompt, exercise.solution, crash,
+                                        exercise.wrong))
+    hint = checks.judge("00-weight-shape", (3, 5))
+    assert hint.startswith("That answer could not be read (ZeroDivisionError: judge bug)")
+    checks.check("00-weight-shape", (3, 5))
+    assert capsys.readouterr().out.startswith("Not yet. Hint: That answer could not be read")
+    with pytest.raises(ZeroDivisionError, match="judge bug"):
+        checks.judge("00-weight-shape", (3, 5), raise_errors=True)
+    with pytest.raises(TypeError, match="raise_errors must be True or False, got str"):
+        checks.judge("00-weight-shape", (3, 5), raise_errors="yes")
 
 
 def test_check_survives_answers_of_any_type():

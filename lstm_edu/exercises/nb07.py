@@ -1,6 +1,6 @@
 """Exercises of 07_cell_update."""
 
-from ..checks import Exercise, close_to, register
+from ..checks import Exercise, as_numbers, close_to, register
 
 register(Exercise(
     key="07-c1-by-hand",
@@ -19,7 +19,9 @@ register(Exercise(
     prompt=("Which pair (f, i) carries C_(t-1) to C_t unchanged, whatever the candidate? "
             "Answer as a tuple, e.g. (0.5, 0.5)."),
     solution=lambda: (1, 0),
-    judge=lambda a: None if tuple(float(x) for x in a) == (1.0, 0.0) else (
+    judge=lambda a: (
+        "Answer with a tuple of two numbers, e.g. (0.5, 0.5)." if as_numbers(a) is None
+        else None if as_numbers(a) == (1.0, 0.0) else
         "C_t = f·C_(t-1) + i·C̃_t equals C_(t-1) for every C̃_t only when the second term "
         "vanishes and the first is C_(t-1) itself."),
     wrong=((0, 1), (0.5, 0.5), (1, 1), "1, 0"),

@@ -263,7 +263,8 @@ def _python(code: str, timeout: int = 900) -> dict:
 
 def ours_available() -> dict[str, str | None]:
     """'faithful_run' / 'improved_run' in lstm_edu.experiments.sincos, or why not."""
-    probe = ("import importlib, json\ntry:\n    m = importlib.import_module('lstm_edu.experiments.sincos')\n"
+    probe = ("import importlib, json\ntry:\n"
+             "    m = importlib.import_module('lstm_edu.experiments.sincos')\n"
              "    print(json.dumps({f: (None if callable(getattr(m, f, None)) else 'missing') "
              "for f in ('faithful_run', 'improved_run')}))\n"
              "except Exception as e:\n    print(json.dumps({f: f'{type(e).__name__}: {e}' "
@@ -398,7 +399,8 @@ def report(nbs: dict, slider_runs: dict, source: dict, meta: dict) -> str:
           "The source's code block is read at run time from the seed file (it is not in this "
           "repository), its plotting removed, `torch.manual_seed(0)` put just before its model "
           "and `torch.set_num_threads(1)` at the top; its training loop is timed. Ours: "
-          "`lstm_edu.experiments.sincos.faithful_run(seed=0)` and `improved_run(seed=0)`, timed as whole "
+          "`lstm_edu.experiments.sincos.faithful_run(seed=0)` and `improved_run(seed=0)`, "
+          "timed as whole "
           "calls (data, training, predictions), after one throw-away optimizer so that torch's "
           "one-time lazy import (1–2 s, paid by the source before its timed loop) is outside "
           "the timer for both. Each run is a fresh process; the rounds "

@@ -11,7 +11,6 @@ from lstm_edu.experiments.feedforward import (GLOSSES, SOURCE_SENTENCE, SOURCE_W
                                               same_sin_partner, shuffled, window_inputs,
                                               window_sweep)
 from lstm_edu.figures.feedforward import plot_memoryless_map, plot_same_sin, plot_window_fit
-from lstm_edu.figures.style import figure_png
 
 from figure_checks import lines, one_line, rendered, same, titles, ydata
 

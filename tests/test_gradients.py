@@ -14,7 +14,6 @@ from lstm_edu.experiments.gradients import (GradientFlow, as_step, gradient_norm
                                             measure_rnn_decay, pascanu_bound, recall_sequence,
                                             recurrent_weights, scaled_rnn, state_jacobians)
 from lstm_edu.figures.gradients import plot_gradient_decay
-from lstm_edu.figures.style import figure_png
 
 from figure_checks import one_line, rendered, same, titles, ydata
 

@@ -252,7 +252,11 @@ def set_gate_bias(module: nn.Module, gate: str, value: float) -> nn.Module:
 
 
 def as_torch_cell(module: nn.Module) -> nn.RNNCellBase:
-    """A fused one-layer ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` as the matching ``*Cell``, same weights."""
+    """A fused one-layer ``nn.RNN``, ``nn.GRU`` or ``nn.LSTM`` as the matching ``*Cell``.
+
+    The weights are copied as they are (both biases), so the cell computes
+    exactly what the fused module computes, one step at a time.
+    """
     kind = _FUSED_TO_CELL.get(type(module))
     if kind is None:
         raise TypeError(f"module must be nn.RNN, nn.GRU or nn.LSTM, got {type(module).__name__}")

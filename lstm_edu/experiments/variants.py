@@ -14,7 +14,8 @@ from .recall import run_recall
 
 def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", steps: int = 400,
                      hidden_size: int = 32, log: Callable[[str], None] | None = None) -> list:
-    """Every cell at every gap with every seed: a list of :class:`~lstm_edu.experiments.recall.RecallRun`."""
+    """Every cell at every gap with every seed: a list of
+    :class:`~lstm_edu.experiments.recall.RecallRun`."""
     if isinstance(cells, str):
         raise TypeError("cells must be a list of core names, e.g. ['lstm_scratch', 'cifg']")
     runs = []

@@ -1,4 +1,4 @@
-r"""The course's cells as trainable ``torch.nn`` modules, their gate-bias initialisations, and counts.
+r"""The course's cells as trainable ``torch.nn`` modules, their gate-bias inits, and counts.
 
 * :class:`StepRNN` wraps any step function of :mod:`lstm_edu.cells` as a
   module (input ``(T, B, D)`` -> ``(outputs (T, B, H), state)``), calling the

@@ -118,8 +118,11 @@ def plot_parity_accuracy(accuracy: dict, train_len: int):
     ax.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8)
     ax.text(train_len, 0.52, " trained up to here", fontsize=8, color=OKABE_ITO["grey"])
     ax.set_xscale("log", base=2)
+    all_lens = sorted({L for by_len in accuracy.values() for L in by_len})
+    ax.set_xticks(all_lens, [str(L) for L in all_lens])
+    ax.minorticks_off()
     ax.set_ylim(0.4, 1.02)
     ax.set_xlabel("sequence length L (prediction at step L)")
     ax.set_ylabel("accuracy")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # no corner is free
     return fig

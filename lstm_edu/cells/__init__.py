@@ -12,14 +12,14 @@ A new cell family gets its own module here and one import line below; the
 notebooks then write ``from lstm_edu.cells import lstm_step``.
 """
 
-from .base import (CellParams, check_step_inputs, concat, linear, run_sequence, sigmoid,
-                   tanh)
+from .base import (CellParams, check_step, check_step_inputs, concat, linear, run_sequence,
+                   sigmoid, tanh)
 from .bridge import (GRU_TORCH_ORDER, LSTM_TORCH_ORDER, TORCH_GATE_ORDER, as_torch_cell,
                      gru_params_from_torch, load_gru_params, load_lstm_params, load_rnn_params,
                      lstm_params_from_torch, rnn_params_from_torch, set_gate_bias,
                      torch_gru_cell, torch_lstm_cell)
 from .gru import GRU_FORMS, GRUParams, GRUStep, gru_step
-from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_step
+from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_from_gates, lstm_step
 from .rnn import RNNParams, RNNStep, rnn_step
 from .variants import (PEEPHOLE_GATES, CIFGParams, PeepholeLSTMParams, cifg_as_lstm, cifg_step,
                        peephole_lstm_step, with_peepholes)

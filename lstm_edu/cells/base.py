@@ -191,6 +191,15 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
                      "was it changed in place after the params were built?")
 
 
+def check_step(params, cls: type, check: bool, x_t, *states) -> None:
+    """What every step function checks first: ``params`` is a ``cls``, and (unless
+    ``check`` is False) :func:`check_step_inputs`."""
+    if not isinstance(params, cls):
+        raise TypeError(f"params must be {cls.__name__}, got {type(params).__name__}")
+    if check:
+        check_step_inputs(params, x_t, *states)
+
+
 # --- sequences ---------------------------------------------------------------
 
 def _check_step_fits(step: Callable, x_t, state: tuple, params: CellParams) -> None:

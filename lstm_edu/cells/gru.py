@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..validate import check_choice
-from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
+from .base import CellParams, check_step, concat, linear, sigmoid, tanh
 
 #: The forms :func:`gru_step` implements; see the module docstring.
 GRU_FORMS = ("torch", "cho", "colah")
@@ -101,13 +101,10 @@ def gru_step(x_t, h_prev, params: GRUParams, form: str = "torch", *,
     ``functools.partial(gru_step, form="cho")``. ``check=False`` skips the shape
     checks (a trainable module checks its first step only).
     """
-    if not isinstance(params, GRUParams):
-        raise TypeError(f"params must be GRUParams, got {type(params).__name__}")
     if not isinstance(form, str):
         raise TypeError(f"form must be a string, got {type(form).__name__}")
     check_choice("form", form, GRU_FORMS)
-    if check:
-        check_step_inputs(params, x_t, h_prev)
+    check_step(params, GRUParams, check, x_t, h_prev)
     H = params.hidden_size
     hx = concat(h_prev, x_t)
     r_t = sigmoid(linear(hx, params.W_r, params.b_r))

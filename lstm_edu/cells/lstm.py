@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
+from .base import CellParams, check_step, concat, linear, sigmoid, tanh
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,24 @@ def lstm_step(x_t, h_prev, c_prev, params: LSTMParams, *, check: bool = True) ->
 
     ``check=False`` skips the input checks (a trainable module checks its first step only).
     """
-    if not isinstance(params, LSTMParams):
-        raise TypeError(f"params must be LSTMParams, got {type(params).__name__}")
-    if check:
-        check_step_inputs(params, x_t, h_prev, c_prev)
+    check_step(params, LSTMParams, check, x_t, h_prev, c_prev)
     hx = concat(h_prev, x_t)
     f_t = sigmoid(linear(hx, params.W_f, params.b_f))
     i_t = sigmoid(linear(hx, params.W_i, params.b_i))
+    return lstm_from_gates(hx, f_t, i_t, c_prev, params)
+
+
+def lstm_from_gates(hx, f_t, i_t, c_prev, params) -> LSTMStep:
+    r"""The rest of an LSTM step once :math:`f_t` and :math:`i_t` are known.
+
+    .. math::
+        \tilde C_t = \tanh(W_c [h_{t-1}, x_t] + b_c) \qquad
+        C_t = f_t \odot C_{t-1} + i_t \odot \tilde C_t \\
+        o_t = \sigma(W_o [h_{t-1}, x_t] + b_o) \qquad h_t = o_t \odot \tanh(C_t)
+
+    Shared by :func:`lstm_step` and the coupled-gate step (whose ``i_t`` is
+    ``1 − f_t``); the peephole step writes its own, as its output gate also sees ``C_t``.
+    """
     c_tilde = tanh(linear(hx, params.W_c, params.b_c))
     c_t = f_t * c_prev + i_t * c_tilde
     o_t = sigmoid(linear(hx, params.W_o, params.b_o))

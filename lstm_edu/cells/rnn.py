@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .base import CellParams, check_step_inputs, concat, linear, tanh
+from .base import CellParams, check_step, concat, linear, tanh
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,7 @@ def rnn_step(x_t, h_prev, params: RNNParams, *, check: bool = True) -> RNNStep:
 
     ``check=False`` skips the input checks (a trainable module checks its first step only).
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params must be RNNParams, got {type(params).__name__}")
-    if check:
-        check_step_inputs(params, x_t, h_prev)
+    check_step(params, RNNParams, check, x_t, h_prev)
     hx = concat(h_prev, x_t)
     a_t = linear(hx, params.W, params.b)
     return RNNStep(hx=hx, a_t=a_t, h_t=tanh(a_t))

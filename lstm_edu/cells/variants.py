@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from ..validate import is_torch
-from .base import CellParams, check_step_inputs, concat, linear, sigmoid, tanh
-from .lstm import LSTMLayers, LSTMParams, LSTMStep
+from .base import CellParams, check_step, concat, linear, sigmoid, tanh
+from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_from_gates
 
 # --- peepholes -------------------------------------------------------------------------
 
@@ -75,10 +75,7 @@ def peephole_lstm_step(x_t, h_prev, c_prev, params: PeepholeLSTMParams, *,
 
     ``check=False`` skips the shape checks (:class:`StepRNN` checks the first step only).
     """
-    if not isinstance(params, PeepholeLSTMParams):
-        raise TypeError(f"params must be PeepholeLSTMParams, got {type(params).__name__}")
-    if check:
-        check_step_inputs(params, x_t, h_prev, c_prev)
+    check_step(params, PeepholeLSTMParams, check, x_t, h_prev, c_prev)
     hx = concat(h_prev, x_t)
     f_t = sigmoid(linear(hx, params.W_f, params.b_f) + params.p_f * c_prev)
     i_t = sigmoid(linear(hx, params.W_i, params.b_i) + params.p_i * c_prev)
@@ -114,18 +111,11 @@ def cifg_step(x_t, h_prev, c_prev, params: CIFGParams, *, check: bool = True) ->
 
     and :math:`\tilde C_t`, :math:`o_t`, :math:`h_t` as in the LSTM.
     """
-    if not isinstance(params, CIFGParams):
-        raise TypeError(f"params must be CIFGParams, got {type(params).__name__}")
-    if check:
-        check_step_inputs(params, x_t, h_prev, c_prev)
+    check_step(params, CIFGParams, check, x_t, h_prev, c_prev)
     hx = concat(h_prev, x_t)
     f_t = sigmoid(linear(hx, params.W_f, params.b_f))
     i_t = 1 - f_t
-    c_tilde = tanh(linear(hx, params.W_c, params.b_c))
-    c_t = f_t * c_prev + i_t * c_tilde
-    o_t = sigmoid(linear(hx, params.W_o, params.b_o))
-    h_t = o_t * tanh(c_t)
-    return LSTMStep(hx=hx, f_t=f_t, i_t=i_t, c_tilde=c_tilde, c_t=c_t, o_t=o_t, h_t=h_t)
+    return lstm_from_gates(hx, f_t, i_t, c_prev, params)
 
 
 def cifg_as_lstm(params: CIFGParams) -> LSTMParams:

@@ -50,6 +50,25 @@ class Revision(NamedTuple):
     z_new: float          # z_3 = tanh(z̃_3), the value that should take over
 
 
+def _revise_batch(i_tilde_new: np.ndarray, steps=REVISE_STEPS) -> Revision:
+    """The example for every ĩ_3 in ``i_tilde_new`` (B,) at once, as a batch of B sequences."""
+    B = len(i_tilde_new)
+    xs = np.repeat(np.array(steps, dtype=float)[:, None, :], B, axis=1)   # (T=3, B, D=3)
+    xs[-1, :, 0] = i_tilde_new
+    slstm, lstm = _revise_cells()
+    zeros = np.zeros((B, 1))
+    c = n = hl = cl = zeros
+    for x_t in xs:
+        s = slstm_raw_step(x_t, zeros, c, n, slstm)  # h fed back is irrelevant: W_h = 0
+        c, n = s.c_t, s.n_t
+        c_lstm_prev = cl
+        l = lstm_step(x_t, hl, cl, lstm)
+        hl, cl = l.h_t, l.c_t
+    return Revision(slstm_memory=(c / n)[:, 0], lstm_memory=cl[:, 0],
+                    new_weight=(s.i_t / n)[:, 0], lstm_old_part=(l.f_t * c_lstm_prev)[:, 0],
+                    z_new=s.z_t[:, 0])
+
+
 def revise_storage(i_tilde_new: float = REVISE_STEPS[2][0], steps=REVISE_STEPS) -> Revision:
     """Run the three-step example through the sLSTM (raw form) and the LSTM.
 
@@ -59,21 +78,7 @@ def revise_storage(i_tilde_new: float = REVISE_STEPS[2][0], steps=REVISE_STEPS) 
     keeps ``f_3 C_2`` however strong the new input, because ``i_3 <= 1``.
     """
     i_tilde_new = check_float("i_tilde_new", i_tilde_new, low=-30.0, high=30.0)
-    rows = [list(s) for s in steps]
-    rows[-1][0] = i_tilde_new
-    xs = np.array(rows, dtype=float)
-    slstm, lstm = _revise_cells()
-    h = c = n = np.zeros(1)
-    hl = cl = np.zeros(1)
-    for x_t in xs:
-        s = slstm_raw_step(x_t, np.zeros(1), c, n, slstm)  # h fed back is irrelevant: W_h = 0
-        c, n = s.c_t, s.n_t
-        c_lstm_prev = cl
-        l = lstm_step(x_t, hl, cl, lstm)
-        hl, cl = l.h_t, l.c_t
-    return Revision(slstm_memory=float(c[0] / n[0]), lstm_memory=float(cl[0]),
-                    new_weight=float(s.i_t[0] / n[0]), lstm_old_part=float(l.f_t[0] * c_lstm_prev[0]),
-                    z_new=float(s.z_t[0]))
+    return Revision(*(float(v[0]) for v in _revise_batch(np.array([i_tilde_new]), steps)))
 
 
 def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
@@ -83,13 +88,13 @@ def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
     """
     now = revise_storage(i_tilde_new)
     grid = np.linspace(*I_RANGE, 121)
-    runs = [revise_storage(v) for v in grid]
+    runs = _revise_batch(grid)
     fig, ax = new_figure(6.4, 3.4)
     ax.axhline(now.z_new, color=OKABE_ITO["grey"], ls="--", lw=1,
                label=f"new value z_3 = {now.z_new:.3f}")
-    ax.plot(grid, [r.slstm_memory for r in runs], color=COLORS["c_t"],
+    ax.plot(grid, runs.slstm_memory, color=COLORS["c_t"],
             label="sLSTM memory c_3 / n_3")
-    ax.plot(grid, [r.lstm_memory for r in runs], color=COLORS["f_t"],
+    ax.plot(grid, runs.lstm_memory, color=COLORS["f_t"],
             label="LSTM cell state C_3")
     ax.plot([i_tilde_new], [now.slstm_memory], "o", color=COLORS["c_t"])
     ax.plot([i_tilde_new], [now.lstm_memory], "o", color=COLORS["f_t"])

@@ -88,7 +88,8 @@ def main(argv=None) -> int:
         b_loop = median_seconds(lambda: loop_h(kg, pg).sum().backward(), args.repeats)
         b_scan = median_seconds(lambda: scan_h(kg, pg).sum().backward(), args.repeats)
         print(f"| {T} | {1e3 * t_loop:.2f} | {1e3 * t_scan:.2f} | {t_loop / t_scan:.1f} | "
-              f"{1e3 * b_loop:.2f} | {1e3 * b_scan:.2f} | {b_loop / b_scan:.1f} | {rel:.1e} |", flush=True)
+              f"{1e3 * b_loop:.2f} | {1e3 * b_scan:.2f} | {b_loop / b_scan:.1f} | {rel:.1e} |",
+              flush=True)
     return 0
 
 

@@ -278,7 +278,9 @@ def log_coefficients(xs, params: MinParams):
     if isinstance(params, MinGRUParams):
         k = linear(xs, params.W_z, params.b_z)
         return -softplus(k), -softplus(-k) + log_h_tilde
-    d = softplus(-linear(xs, params.W_f, params.b_f)) - softplus(-linear(xs, params.W_i, params.b_i))
+    k_f = linear(xs, params.W_f, params.b_f)
+    k_i = linear(xs, params.W_i, params.b_i)
+    d = softplus(-k_f) - softplus(-k_i)  # log(i / f)
     return -softplus(d), -softplus(-d) + log_h_tilde
 
 

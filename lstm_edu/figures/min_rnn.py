@@ -20,14 +20,17 @@ def parity_bits(T: int = 40, seed: int = 0) -> np.ndarray:
 
 
 def constructed_min_gru(sharpness: float) -> MinGRUParams:
-    """A one-unit minGRU whose gate opens on a 1-bit: z_t = σ(sharpness · (2 x_t − 1)), h̃ = g(0.5) = 1."""
+    """A one-unit minGRU whose gate opens on a 1-bit.
+
+    z_t = σ(sharpness · (2 x_t − 1)) and h̃_t = g(0.5) = 1.
+    """
     check_float("sharpness", sharpness, low=0.0)
     return MinGRUParams(W_z=np.array([[2.0 * sharpness]]), b_z=np.array([-sharpness]),
                         W_h=np.zeros((1, 1)), b_h=np.array([0.5]))
 
 
 def parity_state(sharpness: float, T: int = 40, seed: int = 0) -> dict:
-    """Bits, true parity, and ``a_t``, ``h_t`` of the constructed minGRU, with and without negative a."""
+    """Bits, true parity, and ``a_t``, ``h_t`` of the constructed minGRU, positive and negative."""
     bits = parity_bits(T, seed)
     params = constructed_min_gru(sharpness)
     xs = bits[:, None]

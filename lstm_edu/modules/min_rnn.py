@@ -86,7 +86,7 @@ class _MinLayer(nn.Module):
 
 
 class MinGRULayer(_MinLayer):
-    r""":math:`h_t = (1 - z_t) \odot h_{t-1} + z_t \odot g(\tilde h_t)`, gates from :math:`x_t` alone."""
+    r""":math:`h_t = (1 - z_t) \odot h_{t-1} + z_t \odot g(\tilde h_t)`, gates from :math:`x_t`."""
 
     gates = ("z", "h")
     params_class = MinGRUParams

@@ -51,24 +51,25 @@ def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40
     s = parity_state(sharpness, T)
     key = "negative" if negative else "positive"
     t = np.arange(1, T + 1)
-    fig, (ax_a, ax_h) = new_figure(7.0, 4.4, nrows=2, sharex=True)
+    fig, (ax_a, ax_h) = new_figure(8.0, 4.4, nrows=2, sharex=True)
     for ax in (ax_a, ax_h):  # a 1-bit shades its step in both panels
         for t_one in t[s["bits"] > 0]:
             ax.axvspan(t_one - 0.5, t_one + 0.5, color=OKABE_ITO["grey"], alpha=0.2, lw=0)
     ax_a.step(t, s[f"a_{key}"], where="mid", color=OKABE_ITO["vermillion"],
-              label=f"a_t = {'1 - 2 z_t' if negative else '1 - z_t'} (shaded: x_t = 1)")
+              label=f"a_t = {'1 - 2 z_t' if negative else '1 - z_t'}\n(shaded: x_t = 1)")
     ax_a.axhline(0, color="black", lw=0.6)
     ax_a.set_ylim(-1.15, 1.15)
     ax_a.set_ylabel("a_t")
-    ax_a.legend(loc="lower left", fontsize=8)
+    # Beside the axes: the shading leaves no free corner inside.
+    ax_a.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     ax_h.step(t, s["parity"], where="mid", color=OKABE_ITO["black"], lw=2.5, alpha=0.35,
               label="true parity y_t")
     ax_h.plot(t, s[f"h_{key}"], "o-", ms=3, color=OKABE_ITO["blue"], label="h_t")
     ax_h.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8, label="threshold 0.5")
-    ax_h.set_ylim(-0.15, 1.6)
+    ax_h.set_ylim(-0.15, 1.25)
     ax_h.set_xlabel("step t")
     ax_h.set_ylabel("h_t")
-    ax_h.legend(loc="upper left", fontsize=8, ncols=3)
+    ax_h.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     ax_a.set_title(f"{key} a_t, sharpness {sharpness:g}: h_t > 0.5 is the parity at "
                    f"{s[f'acc_{key}']:.0%} of steps", fontsize=10)
     margin = float(np.min(np.abs(s[f"h_{key}"] - 0.5)))

@@ -17,8 +17,11 @@ gives a round target value (:data:`TARGETS`) on these inputs:
     \qquad b = \operatorname{artanh}(\text{target}) - W [h_{t-1}, x_t] \quad (\tanh \text{ layer})
 
 The forget gate's target is the source's ``f_t``; ``i_t``, ``C̃_t`` and ``o_t``
-are our illustrative values. Anyone can rebuild the example from the printed
-weights and targets with :func:`solve_bias`, and the whole step equals
+are our illustrative values. So each layer outputs its target *by construction*:
+the example gives the source's ``f_t`` because its bias was solved to, and a
+check that it does is a check of the logit / artanh formula, not a finding.
+Anyone can rebuild the example from the printed weights and targets with
+:func:`solve_bias`, and the whole step equals
 ``torch.nn.LSTMCell`` loaded with these weights (tests/test_worked_example.py).
 """
 
@@ -81,7 +84,7 @@ def logit(p):
 
 
 def solve_bias(W, hx, target, activation: str = "sigmoid"):
-    r"""The bias ``b`` for which ``activation(W @ hx + b)`` equals ``target`` exactly.
+    r"""The bias ``b`` for which ``activation(W @ hx + b)`` equals ``target`` (to rounding).
 
     ``b = logit(target) - W hx`` for a sigmoid layer, ``artanh(target) - W hx``
     for a tanh layer. ``W`` is (H, H+D), ``hx`` (H+D,), ``target`` (H,).

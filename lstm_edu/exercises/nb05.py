@@ -20,5 +20,6 @@ register(Exercise(
     judge=close_to(0.32, tol=1e-6,
                    hint="⊙ multiplies component by component: f_t[2] × C_(t-1)[2]."),
     wrong=(0.4, 0.8, 1.2, 0.25),
-    explain="0.8 × 0.4 = 0.32, the last number of the source's [0.25, 0.06, 0.32].",
+    explain=("0.8 × 0.4 = 0.32, the last number of f_t ⊙ C_(t-1) = [0.25, 0.06, 0.32], "
+             "the product of the source's f_t and C_(t-1)."),
 ))

@@ -13,12 +13,14 @@ register(Exercise(
 
 register(Exercise(
     key="06-not-opposite",
-    prompt=("The source says the memory gate works 'opposite' to the forget gate. Can f_t and "
-            "i_t both be close to 1 in the same step? Answer True or False."),
+    prompt=("The source says the memory gate's role is the opposite of the forget gate's: one "
+            "takes off the cell state, the other puts on. Can f_t and i_t both be close to 1 in "
+            "the same step? Answer True or False."),
     solution=lambda: True,
     judge=one_of(True, "f_t and i_t come from two separate sigmoid layers with their own weights: "
                  "is anything forcing i_t = 1 - f_t?"),
     wrong=(False, "no", 0),
-    explain="Yes: both are free. With f≈1 and i≈1 the cell keeps its old content AND adds the "
-            "new candidate. Only the coupled-gate variant (notebook 09) ties i_t = 1 - f_t.",
+    explain="Yes: opposite roles, not opposite values. With f≈1 and i≈1 the cell keeps its old "
+            "content AND adds the new candidate. Only the coupled-gate variant (notebook 09) "
+            "ties i_t = 1 - f_t.",
 ))

@@ -25,6 +25,7 @@ register(Exercise(
         "C_t = f·C_(t-1) + i·C̃_t equals C_(t-1) for every C̃_t only when the second term "
         "vanishes and the first is C_(t-1) itself."),
     wrong=((0, 1), (0.5, 0.5), (1, 1), "1, 0"),
-    explain="(1, 0): the conveyor belt runs with nothing taken off and nothing put on. "
-            "This is why an LSTM can hold information over long gaps.",
+    explain="(1, 0): the conveyor belt runs with nothing taken off and nothing put on. A "
+            "sigmoid gate only approaches 1 and 0, so an LSTM holds information by learning "
+            "f_t ≈ 1 and i_t ≈ 0; at PyTorch's default initialisation f_t starts near 0.5.",
 ))

@@ -22,13 +22,14 @@ register(Exercise(
 
 register(Exercise(
     key="08-which-cell-state",
-    prompt=("The source's output-gate paragraph squashes the cell state C_(t-1). Which cell state "
-            "does h_t really use: 'C_(t-1)' or 'C_t'?"),
+    prompt=("The first sentence of the source's output-gate paragraph names the cell state "
+            "C_(t-1). Which cell state does h_t = o_t ⊙ tanh(...) really squash: 'C_(t-1)' or "
+            "'C_t'?"),
     solution=lambda: "C_t",
     judge=lambda a: None if _normal(a) == "ct" else (
         "h_t is computed after the update: it squashes the cell state that this step's forget "
         "and input gates have just produced."),
     wrong=("C_(t-1)", "C_t-1", "h_t"),
     explain="h_t = o_t ⊙ tanh(C_t), with the new cell state: after this step's forget "
-            "and input gates.",
+            "and input gates, as the source's own formula a few lines later has it.",
 ))

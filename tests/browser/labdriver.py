@@ -13,12 +13,19 @@ Used by tests/browser/test_browser.py (``make test``, ``make screenshots``).
                                look for errors, click each widget button once, move every
                                slider and check that a show_interactive output changes,
                                take a screenshot. Returns a ``NotebookReport``; the caller
-                               asserts on ``.problems``.
+                               asserts on ``.problems``. Also checked: the last cell (the
+                               Next cell) asks to shut the kernel down with the menu item
+                               JupyterLab really has (``SHUT_DOWN_PROMPT``), and after a
+                               button's run every progress bar's fill (the widget's value
+                               against its max, measured as drawn) agrees with its text.
 
 Selectors that hold for JupyterLab 4.6 + ipywidgets 8.1 (checked in the browser):
 ``.jp-OutputArea-output .widget-slider`` is a slider, ``[role=slider]`` its handle
 (value in ``aria-valuenow``), ``.widget-readout`` its readout, and
-``.widget-output .jp-OutputArea-output`` what an interact output shows. A traceback,
+``.widget-output .jp-OutputArea-output`` what an interact output shows,
+``.widget-hprogress .progress`` a progress bar's track and ``.progress-bar`` its fill (its
+width is (value - min) / (max - min) of the track; tqdm puts the bar between two HTML
+widgets in a ``.widget-hbox``). A traceback,
 in a cell or inside an Output widget, renders as
 ``[data-mime-type="application/vnd.jupyter.stderr"]`` text.
 """
@@ -65,6 +72,16 @@ TRACEBACK = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exceptio
 FAILED_LINE = re.compile(r"\bfailed: \w*(Error|Exception)\b")
 _PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 WIDGET_BROKEN = re.compile(r"Error displaying widget|model not found|IProgress not found")
+# Every notebook's Next cell (its last cell) asks for this, as JupyterLab's menus name it
+# (the standard text is in the course's notes: NEXT_CELL.md). On Binder, a kernel left
+# running holds its memory until shut down.
+SHUT_DOWN_MENU, SHUT_DOWN_ITEM = "Kernel", "Shut Down Kernel"
+SHUT_DOWN_PROMPT = f"{SHUT_DOWN_MENU} \N{RIGHTWARDS ARROW} {SHUT_DOWN_ITEM}"
+# tqdm's text beside a bar, e.g. "100%| 90/90 [00:01<00:00, ...]" (spaces may be U+2007).
+PROGRESS_COUNT = re.compile(r"(\d+)/(\d+)")
+# A drawn fill may differ from value/max by the track's border and rounding; a bar that
+# reads 90/90 over a 3% fill is far outside this.
+FILL_TOLERANCE = 0.03
 
 
 def find_chromium() -> str | None:
@@ -259,6 +276,19 @@ class SliderReport:
 
 
 @dataclass
+class ProgressReport:
+    cell: int
+    after: str              # the button whose run drew it
+    text: str               # what the bar's label reads, e.g. "100% 90/90 [...]"
+    fill: float | None      # the drawn fill as a fraction of the track (None: not drawn)
+
+    def expected(self) -> float | None:
+        """The fraction the text claims (n/total), or None when it shows no count."""
+        m = PROGRESS_COUNT.search(self.text.replace("\u2007", " "))
+        return int(m[1]) / int(m[2]) if m and int(m[2]) > 0 else None
+
+
+@dataclass
 class NotebookReport:
     name: str
     kernel_states: list[str] = field(default_factory=list)
@@ -266,6 +296,8 @@ class NotebookReport:
     run_seconds: float = 0.0
     stored_view: list[str] = field(default_factory=list)  # what shows before anything runs
     sliders: list[SliderReport] = field(default_factory=list)
+    progress: list[ProgressReport] = field(default_factory=list)
+    next_cell: str = ""                                    # the last cell's rendered text
     stderr: list[str] = field(default_factory=list)       # non-error stderr (warnings)
     console_errors: list[str] = field(default_factory=list)
     screenshot: Path | None = None
@@ -276,8 +308,11 @@ class NotebookReport:
             f"{s.label} {s.before}->{s.after} ({s.seconds:.1f} s"
             + ("" if s.interact else ", changed" if s.changed else ", no change: not an interact output")
             + ")" for s in self.sliders)
+        bars = ", ".join(f"{p.text.strip()[:40]!r} drawn {p.fill:.0%}" if p.fill is not None
+                         else f"{p.text.strip()[:40]!r} not drawn" for p in self.progress)
         return (f"{self.name}: run all {self.run_seconds:.1f} s, {self.run_all_clicks} click(s), "
-                f"{len(self.sliders)} widget(s) moved or clicked [{moved}]")
+                f"{len(self.sliders)} widget(s) moved or clicked [{moved}]"
+                + (f"; progress bars [{bars}]" if self.progress else ""))
 
 
 # Installed once per page: remembers every code cell whose prompt showed [*] (queued or
@@ -327,6 +362,79 @@ el => {
   return c.textContent + '|' + imgs.map(s => s.length + ':' + s.slice(-64)).join(',');
 }
 """
+
+
+# Each progress bar in an element: the drawn fill as a fraction of its track, and the
+# text of the row it sits in (tqdm puts "desc", the bar and "n/total [...]" in one HBox).
+_PROGRESS_JS = """
+el => Array.from(el.querySelectorAll('.widget-hprogress .progress')).map(track => {
+  const bar = track.querySelector('.progress-bar');
+  const tw = track.getBoundingClientRect().width;
+  const bw = bar ? bar.getBoundingClientRect().width : 0;
+  const widget = track.closest('.widget-hprogress');
+  const row = widget.parentElement && widget.parentElement.classList.contains('widget-hbox')
+      ? widget.parentElement : widget;
+  return {fill: tw > 0 ? bw / tw : null, text: row.textContent};
+})
+"""
+
+# The last cell of the notebook (its Next cell), rendered.
+_LAST_CELL_JS = """
+() => {
+  const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell');
+  const last = cells[cells.length - 1];
+  if (!last) return '';
+  const md = last.querySelector('.jp-RenderedMarkdown');
+  return md ? md.textContent : '(not a rendered markdown cell) ' + last.textContent;
+}
+"""
+
+
+def check_next_cell(page, report: NotebookReport) -> None:
+    """The Next cell asks to shut this kernel down, naming a menu item JupyterLab has."""
+    last = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").last
+    last.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    report.next_cell = " ".join(page.evaluate(_LAST_CELL_JS).split())
+    if SHUT_DOWN_PROMPT not in report.next_cell:
+        report.problems.append(
+            f"the Next cell (the last cell) does not ask to shut the kernel down with "
+            f"'{SHUT_DOWN_PROMPT}'; it reads: {report.next_cell[-400:]!r}")
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{SHUT_DOWN_MENU}$")).click()
+    item = page.locator(".lm-Menu-item", has_text=re.compile(f"^{SHUT_DOWN_ITEM}"))
+    found = item.count()
+    page.keyboard.press("Escape")
+    if not found:
+        report.problems.append(f"JupyterLab's {SHUT_DOWN_MENU} menu has no '{SHUT_DOWN_ITEM}' item")
+
+
+def read_progress(cell_out, cell: int, after: str, settle: float = 1.0) -> list[ProgressReport]:
+    """Every progress bar in a cell's output, read once its drawn width is steady (CSS
+    may animate the width)."""
+    last = None
+    for _ in range(10):
+        bars = cell_out.evaluate(_PROGRESS_JS)
+        if bars == last:
+            break
+        last = bars
+        time.sleep(settle)
+    return [ProgressReport(cell=cell, after=after, text=b["text"], fill=b["fill"]) for b in bars]
+
+
+def progress_problems(bars: list[ProgressReport]) -> list[str]:
+    problems = []
+    for bar in bars:
+        expected = bar.expected()
+        if expected is None:
+            continue
+        if bar.fill is None:
+            problems.append(f"cell {bar.cell}, progress bar after {bar.after}: reads "
+                            f"{bar.text.strip()!r} but no bar is drawn")
+        elif abs(bar.fill - expected) > FILL_TOLERANCE:
+            problems.append(f"cell {bar.cell}, progress bar after {bar.after}: reads "
+                            f"{bar.text.strip()!r} ({expected:.0%}) but its fill is "
+                            f"{bar.fill:.0%} of the track (the widget's value against its max)")
+    return problems
 
 
 def _kernel_state(page) -> str:
@@ -470,6 +578,11 @@ def click_buttons(page, report: NotebookReport, cell_of, timeout: float) -> None
         button.click()
         rep = SliderReport(cell=cell_of(button), label=f"button '{label}'", before="", after="clicked",
                            seconds=0.0, changed=_wait_for_change(page, cell_out, before, timeout, 0.5))
+        # A button that runs something long (train) is disabled until its run ends
+        # (lstm_edu's on_click_guarded): the output may look settled mid-run.
+        deadline = t0 + timeout
+        while rep.changed and button.is_disabled() and time.monotonic() < deadline:
+            time.sleep(0.2)
         rep.seconds = time.monotonic() - t0
         if not rep.changed:
             rep.error = f"the output did not change within {timeout} s of the click"
@@ -478,6 +591,10 @@ def click_buttons(page, report: NotebookReport, cell_of, timeout: float) -> None
         if rep.error:
             report.problems.append(f"cell {rep.cell}, {rep.label}: {rep.error}")
         report.sliders.append(rep)
+        if rep.changed:
+            bars = read_progress(cell_out, rep.cell, rep.label)
+            report.progress += bars
+            report.problems += progress_problems(bars)
 
 
 def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int],
@@ -575,6 +692,8 @@ def exercise_notebook(page, server: JupyterLabServer, rel_path: str, *,
     if page.locator("#jp-left-stack:not(.lm-mod-hidden)").count():
         page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").first.click()
 
+    check_next_cell(page, report)
+
     # What a learner sees before running anything: stored outputs only.
     for out in page.evaluate(_OUTPUTS_JS):
         if out["mime"] in ("image/png", "text/plain") or out["mime"] is None:
@@ -584,9 +703,10 @@ def exercise_notebook(page, server: JupyterLabServer, rel_path: str, *,
 
     nb_file = server.root_dir / rel_path
     code_cells = code_cell_indices(nb_file)
+    before_run = len(report.problems)
     run_all_cells(page, report, code_cells, run_timeout)
     output_problems(page, report)
-    if report.problems:  # the run itself failed: widgets would only add noise
+    if len(report.problems) > before_run:  # the run itself failed: widgets would only add noise
         return report
 
     def cell_of(widget) -> int:

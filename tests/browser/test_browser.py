@@ -1,11 +1,15 @@
 """The course as learners use it: every notebook in JupyterLab, in a real Chromium.
 
-For each notebooks/*.ipynb: open it, wait for an idle kernel, Run All Cells, check
-that every code cell ran and no output shows an error; click each widget button once
-(e.g. "train"); move every slider and check that the figure under a
-``show_interactive`` slider changes (other sliders, such as a train button's settings,
-need only not raise); save a screenshot (benchmarks/screenshots/, scratch;
-``make screenshots`` turns them into the README's gallery).
+For each notebooks/*.ipynb: open it, check that its Next cell (the last cell) asks the
+learner to shut this kernel down (``Kernel → Shut Down Kernel``, a menu item JupyterLab
+has: on Binder every kernel left running holds its memory), wait for an idle kernel,
+Run All Cells, check that every code cell ran and no output shows an error; click each
+widget button once (e.g. "train") and check that every progress bar it leaves is filled
+as far as its text says (the widget's value against its max, as drawn, not only the
+text); move every slider and check that the figure under a ``show_interactive`` slider
+changes (other sliders, such as a train button's settings, need only not raise); save a
+screenshot (benchmarks/screenshots/, scratch; ``make screenshots`` turns them into the
+README's gallery).
 
 The notebooks are served from a temporary copy and autosave is off, so the committed
 files are never rewritten. Without Chromium the tests are skipped with the reason;
@@ -21,7 +25,8 @@ from pathlib import Path
 
 import pytest
 from conftest import skip_or_fail
-from labdriver import JupyterLabServer, exercise_notebook, find_chromium, launch_chromium
+from labdriver import (SHUT_DOWN_PROMPT, JupyterLabServer, exercise_notebook, find_chromium,
+                       launch_chromium)
 
 ROOT = Path(__file__).resolve().parents[2]
 # LSTM_EDU_NOTEBOOK_DIR points the test at another folder, e.g. a scratch copy with a
@@ -81,6 +86,7 @@ def test_notebook_runs_and_its_sliders_work_in_jupyterlab(lab, path):
     print(report.summary())
     print("kernel status bar:", " -> ".join(report.kernel_states))
     print("before running, stored outputs show:", report.stored_view)
+    print("Next cell:", report.next_cell[-300:])
     for s in report.stderr:
         print("stderr (not an error):", s)
     for e in report.console_errors:
@@ -89,12 +95,30 @@ def test_notebook_runs_and_its_sliders_work_in_jupyterlab(lab, path):
     assert all(s.changed for s in report.sliders if s.interact)
 
 
-# A scratch notebook (never committed) with one working pair of sliders and one whose
-# callback raises once moved: proves the test above can fail the way it should.
+NEXT_CELL = f"**Next:** nothing. Before you go on, shut this kernel down: **{SHUT_DOWN_PROMPT}**."
+
+
+def _scratch(lab, name: str, cells: list[str], next_cell: str = NEXT_CELL) -> str:
+    """A notebook (never committed) with these code cells and a last markdown cell."""
+    server, _ = lab
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [],
+                     "execution_count": None} for src in cells]
+          + [{"cell_type": "markdown", "metadata": {}, "source": next_cell}],
+          "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (server.root_dir / "selftest").mkdir(exist_ok=True)
+    (server.root_dir / "selftest" / name).write_text(json.dumps(nb))
+    return f"selftest/{name}"
+
+
+# One working pair of sliders and one whose callback raises once moved: proves the test
+# above can fail the way it should.
 SELFTEST = {
     "cells": [
         ("import ipywidgets as widgets\nfrom lstm_edu.notebook import setup\n"
-         "from lstm_edu.plots import new_figure\nfrom lstm_edu.widgets import show_interactive\n"
+         "from lstm_edu.figures.style import new_figure\n"
+         "from lstm_edu.figures.widgets import show_interactive\n"
          "setup(seed=0)"),
         ("def line(k, a=1.0):\n    fig, ax = new_figure(3, 2)\n"
          "    ax.plot(range(5), [a * k * i for i in range(5)])\n    return fig, f'k={k}'\n\n"
@@ -109,15 +133,7 @@ SELFTEST = {
 
 
 def test_the_browser_test_catches_a_broken_slider(lab):
-    server, _ = lab
-    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": src, "outputs": [],
-                     "execution_count": None} for src in SELFTEST["cells"]],
-          "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                      "name": "python3"}},
-          "nbformat": 4, "nbformat_minor": 5}
-    (server.root_dir / "selftest").mkdir(exist_ok=True)
-    (server.root_dir / "selftest" / "broken_slider.ipynb").write_text(json.dumps(nb))
-    report = _exercise(lab, "selftest/broken_slider.ipynb", None)
+    report = _exercise(lab, _scratch(lab, "broken_slider.ipynb", SELFTEST["cells"]), None)
     print(report.summary())
     by_label = {s.label: s for s in report.sliders}
     assert set(by_label) == {"k", "a", "broken"}, report.summary()
@@ -125,3 +141,48 @@ def test_the_browser_test_catches_a_broken_slider(lab):
     assert by_label["a"].changed and by_label["a"].error is None
     assert "broken on purpose" in (by_label["broken"].error or ""), by_label["broken"]
     assert len(report.problems) == 1 and "broken on purpose" in report.problems[0]
+
+
+# Two "train" buttons that stop a 100-epoch bar after 3 epochs, as lstm_edu.train.train
+# does on an early stop: one sets only bar.total (today's train(): the text reads
+# "100% 3/3" while tqdm's widget keeps max=100, a 3% fill), one also moves the widget's max.
+PROGRESS_CELLS = [
+    ("import ipywidgets as widgets\nfrom IPython.display import display\n"
+     "from tqdm.auto import tqdm\n\n"
+     "def stop_early(move_widget_max):\n"
+     "    out = widgets.Output()\n"
+     "    button = widgets.Button(description='train')\n"
+     "    def run(_):\n"
+     "        with out:\n"
+     "            bar = tqdm(total=100, desc='epochs')\n"
+     "            for _ in range(3):\n"
+     "                bar.update(1)\n"
+     "            bar.total = 3\n"
+     "            if move_widget_max:\n"
+     "                bar.container.children[1].max = 3\n"
+     "            bar.refresh()\n"
+     "            bar.close()\n"
+     "    button.on_click(run)\n"
+     "    display(widgets.VBox([button, out]))"),
+    "# NBVAL_IGNORE_OUTPUT\nstop_early(move_widget_max=False)",
+    "# NBVAL_IGNORE_OUTPUT\nstop_early(move_widget_max=True)",
+]
+
+
+def test_the_browser_test_reads_progress_bar_fill_and_the_next_cell(lab):
+    path = _scratch(lab, "progress.ipynb", PROGRESS_CELLS, next_cell="**Next:** [00](00.ipynb).")
+    report = _exercise(lab, path, None)
+    print(report.summary())
+    for p in report.problems:
+        print("problem:", p)
+    # Both bars read 3/3; only the one whose widget max moved is drawn full.
+    assert [(p.cell, p.expected()) for p in report.progress] == [(1, 1.0), (2, 1.0)], report.summary()
+    stale, fixed = report.progress
+    assert stale.fill is not None and stale.fill < 0.1, stale
+    assert fixed.fill is not None and fixed.fill > 0.97, fixed
+    fill_problems = [p for p in report.problems if "progress bar" in p]
+    assert len(fill_problems) == 1 and fill_problems[0].startswith("cell 1,"), report.problems
+    # A Next cell without the shut-down prompt is reported.
+    next_problems = [p for p in report.problems if "Next cell" in p]
+    assert len(next_problems) == 1 and SHUT_DOWN_PROMPT in next_problems[0], report.problems
+    assert len(report.problems) == 2, report.problems

@@ -1,4 +1,4 @@
-"""xLSTM cells and layers: every form against the others, the authors' code and scalar references."""
+"""xLSTM cells and layers: every form against the others, the authors' code, scalar references."""
 
 import math
 
@@ -26,7 +26,8 @@ torch.set_num_threads(1)
 
 def _torch(params):
     cls = type(params)
-    kw = {k: (torch.from_numpy(v) if isinstance(v, np.ndarray) else v) for k, v in vars(params).items()}
+    kw = {k: (torch.from_numpy(v) if isinstance(v, np.ndarray) else v)
+          for k, v in vars(params).items()}
     return cls(**kw)
 
 
@@ -50,7 +51,8 @@ def ref_slstm_forward_pointwise(Wx, Ry, b, states):
     cnew = fgate * c + igate * torch.tanh(zraw)
     nnew = fgate * n + igate
     ynew = ogate * cnew / nnew
-    return torch.stack((ynew, cnew, nnew, mnew), dim=0), torch.stack((igate, fgate, zraw, ogate), dim=0)
+    return (torch.stack((ynew, cnew, nnew, mnew), dim=0),
+            torch.stack((igate, fgate, zraw, ogate), dim=0))
 
 
 def ref_recurrent_step_stabilized_simple(c_state, n_state, m_state, q, k, v, igate_preact,
@@ -80,7 +82,8 @@ def ref_parallel_stabilized_simple(queries, keys, values, igate_preact, fgate_pr
     log_fgates = torch.nn.functional.logsigmoid(fgate_preact)
     ltr = torch.tril(torch.ones((S, S), dtype=torch.bool, device=_device))
     log_fgates_cumsum = torch.cat(
-        [torch.zeros((B, NH, 1, 1), dtype=_dtype, device=_device), torch.cumsum(log_fgates, dim=-2)],
+        [torch.zeros((B, NH, 1, 1), dtype=_dtype, device=_device),
+         torch.cumsum(log_fgates, dim=-2)],
         dim=-2)
     rep_log_fgates_cumsum = log_fgates_cumsum.repeat(1, 1, 1, S + 1)
     _log_fg_matrix = rep_log_fgates_cumsum - rep_log_fgates_cumsum.transpose(-2, -1)
@@ -100,7 +103,7 @@ def ref_parallel_stabilized_simple(queries, keys, values, igate_preact, fgate_pr
 # --- independent scalar references: the paper's raw equations, one float at a time ---
 
 def scalar_slstm(xs, p):
-    """Raw sLSTM (the paper's equations, sigmoid forget gate) with Python floats and the math module."""
+    """Raw sLSTM (the paper's equations, sigmoid forget gate) with Python floats and math."""
     H = p.hidden_size
     h, c, n = [0.0] * H, [0.0] * H, [0.0] * H
     out = []
@@ -122,14 +125,15 @@ def scalar_slstm(xs, p):
 
 
 def scalar_mlstm(xs, p):
-    """Raw mLSTM (the paper's equations): C += i v kᵀ, readout C q / max(|nᵀq|, 1), float by float."""
+    """Raw mLSTM (the paper's equations): C += i v kᵀ, read C q / max(|nᵀq|, 1), float by float."""
     H, d, D = p.hidden_size, p.key_size, p.input_size
     C = [[0.0] * d for _ in range(H)]
     n = [0.0] * d
     out = []
     for x in xs:
         q = [sum(p.W_q[a][k] * x[k] for k in range(D)) + p.b_q[a] for a in range(d)]
-        key = [sum(p.W_k[a][k] * x[k] for k in range(D)) / math.sqrt(d) + p.b_k[a] for a in range(d)]
+        key = [sum(p.W_k[a][k] * x[k] for k in range(D)) / math.sqrt(d) + p.b_k[a]
+               for a in range(d)]
         v = [sum(p.W_v[a][k] * x[k] for k in range(D)) + p.b_v[a] for a in range(H)]
         i = math.exp(sum(p.w_i[k] * x[k] for k in range(D)) + p.b_i[0])
         f = 1.0 / (1.0 + math.exp(-(sum(p.w_f[k] * x[k] for k in range(D)) + p.b_f[0])))
@@ -167,7 +171,8 @@ def test_slstm_stabilized_equals_raw_in_float64(forget):
     assert np.abs(raw["h_t"]).max() > 0.1
     np.testing.assert_allclose(stab["h_t"], raw["h_t"], rtol=0, atol=1e-12)
     # the stabilized states are the raw ones rescaled by exp(-m_t): m cancels in c/n
-    np.testing.assert_allclose(stab["c_t"] * np.exp(stab["m_t"]), raw["c_t"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(stab["c_t"] * np.exp(stab["m_t"]), raw["c_t"],
+                               rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(stab["n_t"] * np.exp(stab["m_t"]), raw["n_t"], rtol=1e-12)
     assert (stab["i_t"] <= 1).all() and (stab["f_t"] <= 1).all()
 
@@ -232,8 +237,9 @@ def test_slstm_matches_authors_vanilla_step():
         y, c, n, m = states
         torch.testing.assert_close(ours["h_t"][t], y, rtol=0, atol=1e-12)
         # their m starts at ĩ_1 and ours at max(log f_1, ĩ_1): c and n differ by exp(m − m_ref)
-        torch.testing.assert_close(ours["c_t"][t] * ours["m_t"][t].exp(), c * m.exp(), rtol=1e-12, atol=1e-12)
-        torch.testing.assert_close(ours["n_t"][t] * ours["m_t"][t].exp(), n * m.exp(), rtol=1e-12, atol=0)
+        scale = ours["m_t"][t].exp()
+        torch.testing.assert_close(ours["c_t"][t] * scale, c * m.exp(), rtol=1e-12, atol=1e-12)
+        torch.testing.assert_close(ours["n_t"][t] * scale, n * m.exp(), rtol=1e-12, atol=0)
 
 
 def test_slstm_numpy_and_torch_agree(xs):
@@ -408,7 +414,8 @@ def test_layer_bad_inputs():
     for layer in (SLSTMLayer(2, 3), MLSTMLayer(2, 3)):
         with pytest.raises(ValueError, match="at least one time step"):
             layer(torch.zeros(0, 4, 2))
-        with pytest.raises(ValueError, match=r"x must have shape \(T, B, 2\), got shape \(5, 4, 3\)"):
+        with pytest.raises(ValueError,
+                           match=r"x must have shape \(T, B, 2\), got shape \(5, 4, 3\)"):
             layer(torch.zeros(5, 4, 3))
         with pytest.raises(ValueError, match="x must have 3 dimension"):
             layer(torch.zeros(5, 2))

@@ -1,5 +1,6 @@
 """Figures of notebook 12: what they plot must be the numbers the cells compute."""
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -56,7 +57,8 @@ def test_revise_figure_plots_what_it_says():
     assert "ĩ_3" in ax.get_xlabel() and ax.get_ylabel()
     assert f"{r.slstm_memory:.4f}" in text and f"{r.new_weight:.4f}" in text
     assert revise_figure(0.0)[1] != text
-    box, png = build_interactive(revise_figure, i_tilde_new=__import__("ipywidgets").FloatSlider(value=4.0, min=-2, max=10))
+    slider = widgets.FloatSlider(value=4.0, min=-2, max=10)
+    box, png = build_interactive(revise_figure, i_tilde_new=slider)
     assert png.startswith(b"\x89PNG")
 
 

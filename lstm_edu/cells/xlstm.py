@@ -282,7 +282,7 @@ def _check_slstm_inputs(params, x_t, **states) -> None:
 
 
 def slstm_raw_step(x_t, h_prev, c_prev, n_prev, params: SLSTMParams) -> SLSTMRawStep:
-    r"""One sLSTM step exactly as the paper writes it (no stabilizer), with :math:`i_t = e^{\tilde\imath_t}`.
+    r"""One sLSTM step as the paper writes it, no stabilizer: :math:`i_t = e^{\tilde\imath_t}`.
 
     Use it to see the idea and the overflow; train with :func:`slstm_step`.
     The starting state is ``h_0 = c_0 = n_0 = 0`` (``n_1 = i_1 > 0``).
@@ -378,7 +378,8 @@ class MLSTMParams:
         H = self.W_v.shape[0]
         _check_hidden("W_v", H, self.W_v.shape)
         if d < 1 or D < 1:
-            raise ValueError(f"W_q must have shape (d, D) with d, D >= 1, got shape {tuple(self.W_q.shape)}")
+            raise ValueError(f"W_q must have shape (d, D) with d, D >= 1, "
+                             f"got shape {tuple(self.W_q.shape)}")
         expected = {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,),
                     "W_v": (H, D), "b_v": (H,), "w_i": (D,), "b_i": (1,),
                     "w_f": (D,), "b_f": (1,), "W_o": (H, D), "b_o": (H,)}
@@ -497,7 +498,11 @@ def _check_mlstm_params(params) -> None:
 
 
 def mlstm_step(x_t, C_prev, n_prev, m_prev, params: MLSTMParams) -> MLSTMStep:
-    """One stabilized mLSTM step. Start from ``C_0 = 0`` (..., H, d), ``n_0 = 0`` (..., d), ``m_0 = 0`` (..., 1)."""
+    """One stabilized mLSTM step.
+
+    Start from ``C_0 = 0`` (..., H, d), ``n_0 = 0`` (..., d), ``m_0 = 0`` (..., 1):
+    :func:`mlstm_zero_state`.
+    """
     _check_mlstm_params(params)
     check_array("x_t", x_t, ndim=(1, 2))
     states = {"C_prev": C_prev, "n_prev": n_prev, "m_prev": m_prev}

@@ -56,7 +56,7 @@ register(Exercise(
             "for the query q = k2? Answer a list or array of two numbers."),
     solution=_mlstm_recall,
     judge=close_to([3.0, -1.0], tol=1e-6,
-                   hint="C q = v1 (k1ᵀ q) + v2 (k2ᵀ q); with orthogonal keys only one term is left."),
+                   hint="C q = v1 (k1ᵀ q) + v2 (k2ᵀ q); with orthogonal keys one term is left."),
     wrong=([1.0, 2.0], [4.0, 1.0], [2.0, -0.5], 3.0),
     explain="k1ᵀ q = 0 and k2ᵀ q = 1, so C q = v2 and nᵀ q = 1: the memory returns v2 = [3, -1].",
 ))

@@ -1,4 +1,4 @@
-"""Figures of notebook 12 (xLSTM): revising a stored value, the stabilizer, the parallel form, recall.
+"""Figures of notebook 12 (xLSTM): revising a stored value, stabilizer, parallel form, recall.
 
 Each function is pure: it takes numbers (or traces computed by
 :mod:`lstm_edu.cells.xlstm`) and returns a Figure, or ``(Figure, text)`` for a
@@ -135,7 +135,8 @@ def stabilizer_figure(raw: dict, stabilized: dict):
     ax1.semilogy(t, n_st, "s-", color=COLORS["c_t"], label="stabilized n_t = raw n_t e^(−m_t)")
     f32_max = float(np.finfo(np.float32).max)
     if n_raw.max() > f32_max:
-        ax1.axhline(f32_max, color=OKABE_ITO["grey"], ls="--", lw=1, label="float32's largest number")
+        ax1.axhline(f32_max, color=OKABE_ITO["grey"], ls="--", lw=1,
+                    label="float32's largest number")
     ax1.set_xlabel("t")
     ax1.set_ylabel("n_t (log scale)")
     ax1.legend(fontsize=8)
@@ -157,8 +158,9 @@ def parallel_figure(D, C):
         raise ValueError(f"D and C must be the same square (T, T), got {D.shape} and {C.shape}")
     fig, axes = new_figure(7.2, 3.2, ncols=2)
     lim = float(np.abs(C).max()) or 1.0
-    for ax, M, title, kw in ((axes[0], D, "D' = exp(log D − m): gates", dict(cmap="Blues", vmin=0, vmax=1)),
-                             (axes[1], C, "C' = (q_t · k_s) ⊙ D'", dict(cmap="RdBu_r", vmin=-lim, vmax=lim))):
+    panels = ((axes[0], D, "D' = exp(log D − m): gates", dict(cmap="Blues", vmin=0, vmax=1)),
+              (axes[1], C, "C' = (q_t · k_s) ⊙ D'", dict(cmap="RdBu_r", vmin=-lim, vmax=lim)))
+    for ax, M, title, kw in panels:
         im = ax.imshow(M, **kw)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("s (stored at)")

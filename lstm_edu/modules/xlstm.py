@@ -110,7 +110,8 @@ class MLSTMLayer(nn.Module):
         super().__init__()
         self.input_size = check_int("input_size", input_size, low=1)
         self.hidden_size = check_int("hidden_size", hidden_size, low=1)
-        self.head_dim = self.hidden_size if head_dim is None else check_int("head_dim", head_dim, low=1)
+        self.head_dim = (self.hidden_size if head_dim is None
+                         else check_int("head_dim", head_dim, low=1))
         check_choice("forget", forget, FORGET_GATES)
         check_choice("form", form, ("parallel", "recurrent"))
         self.forget, self.form = forget, form

@@ -41,13 +41,18 @@ is also one masked, attention-like product: :func:`mlstm_parallel`.
 **Where these cells differ from the paper's blocks.** They are the cells
 alone, single-head and CPU-sized: no causal convolution, no block-diagonal
 (multi-head) recurrent matrices, no up/down projections, no group/layer norm,
-no residual block or skip connection, no learnable output-gate bypass. The
-sLSTM's recurrent weights act on the whole of ``h_{t-1}`` (one head). The
-authors' code adds ``eps = 1e-6`` to the mLSTM's denominator and starts
-the sLSTM's stabilizer at ``m_1 = ĩ_1``; ours follows the equations (no eps,
-``m_0 = 0``). Both choices cancel in ``h_t`` (up to eps); ``tests/test_xlstm.py``
-checks our steps against a transcription of the authors' functions
-(NX-AI/xlstm: ``xlstm/blocks/slstm/src/vanilla/slstm.py`` and
+no residual block. The sLSTM's recurrent weights act on the whole of
+``h_{t-1}`` (one head). In the authors' mLSTM layer
+(``xlstm/blocks/mlstm/layer.py``) q and k come from a convolved copy of the
+input, the cell's output is normalised per head, a learnable skip adds the
+convolved input to ``h̃_t``, and a SiLU-gated branch takes the place of
+``o_t``; our mLSTM keeps the cell's ``o_t = σ(W_o x_t + b_o)``. The authors'
+step functions add ``eps = 1e-6`` to the mLSTM's denominator, start the
+sLSTM's stabilizer at ``m_1 = ĩ_1`` and store the matrix memory transposed
+(``k vᵀ``); ours follow the equations (no eps, ``m_0 = 0``, ``v kᵀ``). All of
+these cancel in ``h_t`` (up to eps): ``tests/test_xlstm.py`` checks our steps
+against transcriptions of the authors' functions (NX-AI/xlstm:
+``xlstm/blocks/slstm/src/vanilla/slstm.py`` and
 ``xlstm/blocks/mlstm/backends.py``).
 """
 

@@ -7,6 +7,8 @@ One module per family, all in the same conventions (``base``): weights on
 * ``rnn``      - the tanh RNN          * ``lstm``  - the LSTM (``lstm_step``, ``f_t``, ``c_tilde``)
 * ``variants`` - peephole and CIFG     * ``gru``   - the GRU in three forms
 * ``bridge``   - to and from ``torch.nn`` for every cell (the only code that knows its layout)
+* ``xlstm``    - Part V: sLSTM (raw and stabilized) and mLSTM (recurrent and parallel)
+* ``min_rnn``  - Part V: minGRU, minLSTM, the sequential loop and the log-space scan
 
 A new cell family gets its own module here and one import line below; the
 notebooks then write ``from lstm_edu.cells import lstm_step``.
@@ -23,3 +25,7 @@ from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_from_gates, lstm_step
 from .rnn import RNNParams, RNNStep, rnn_step
 from .variants import (PEEPHOLE_GATES, CIFGParams, PeepholeLSTMParams, cifg_as_lstm, cifg_step,
                        peephole_lstm_step, with_peepholes)
+from .xlstm import (MLSTMParams, SLSTMParams, mlstm_parallel, mlstm_step, run_mlstm, run_slstm,
+                    slstm_raw_step, slstm_step)
+from .min_rnn import (MinGRUParams, MinLSTMParams, cumprod_scan, log_space_scan, min_gru_step,
+                      min_lstm_step, min_rnn_loop, min_rnn_scan, sequential_scan)

@@ -7,4 +7,5 @@
 * ``variants``    - the Part III variants compared on recall over seeds (09)
 * ``sincos``      - the source's sin -> cos experiment, faithful and improved (10)
 * ``lab``         - the playground: train any core, measure the loss gradient's flow (11)
+* ``parity``      - parity (state tracking): train short, test long, every cell over seeds (13)
 """

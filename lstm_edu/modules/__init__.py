@@ -3,6 +3,8 @@
 * ``classic`` - :class:`StepRNN` (any step function as a module), the LSTM,
   peephole, CIFG, GRU and RNN modules, the gate-bias initialisations and the
   parameter counts, and :data:`CLASSIC_CORES`.
+* ``xlstm``   - Part V: trainable :class:`SLSTMLayer` and :class:`MLSTMLayer`
+* ``min_rnn`` - Part V: trainable :class:`MinGRULayer` and :class:`MinLSTMLayer` (scan or loop)
 
 :data:`CORES` is every recurrent core the recall task and the lab can pick,
 merged from each family's table below (a new family adds its table here, so
@@ -12,6 +14,8 @@ nothing is registered as a side effect of some other import).
 from .classic import (CLASSIC_CORES, COUNTED, INITS, CoreSpec, StepRNN, cifg_module,
                       count_parameters, gate_biases, gru_gate_bias, gru_module, lstm_gate_bias,
                       lstm_module, peephole_module, rnn_module, trainable_parameters)
+from .min_rnn import MinGRULayer, MinLSTMLayer
+from .xlstm import MLSTMLayer, SLSTMLayer
 
 #: Every recurrent core by name: ``{name: CoreSpec(build, set_bias, label)}``.
 CORES: dict[str, CoreSpec] = {**CLASSIC_CORES}

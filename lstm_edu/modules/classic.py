@@ -1,15 +1,26 @@
 r"""The course's cells as trainable ``torch.nn`` modules, their gate-bias inits, and counts.
 
 * :class:`StepRNN` wraps any step function of :mod:`lstm_edu.cells` as a
-  module (input ``(T, B, D)`` -> ``(outputs (T, B, H), state)``), calling the
-  very same step at every time step: there is no second implementation of the
-  math. :func:`lstm_module`, :func:`peephole_module`, :func:`cifg_module`,
-  :func:`gru_module`, :func:`rnn_module` build one per cell.
+  module (input ``(T, B, D)`` -> ``(outputs (T, B, H), state)``).
+  :func:`lstm_module`, :func:`peephole_module`, :func:`cifg_module`,
+  :func:`gru_module`, :func:`rnn_module` build one per cell. These train
+  through a *fused* sequence function (:func:`lstm_sequence`,
+  :func:`gru_sequence`, :func:`rnn_sequence`): the same equations with the
+  gates' matrix products stacked into one (``[W_f; W_i; W_o; W_c]``), and the
+  input half of that product done for every time step at once. The step
+  functions stay the lesson and the reference: ``module.fused = False`` calls
+  the step at every time step instead, and tests/test_modules.py proves the two
+  equal (float64, outputs, states and gradients).
 * Gate-bias initialisations (``init``), for fused ``torch.nn`` modules and
   :class:`StepRNN` alike (:func:`lstm_gate_bias`, :func:`gru_gate_bias`):
 
-  - ``"default"`` - PyTorch's uniform(-1/sqrt(H), 1/sqrt(H)) for every bias;
-  - ``"one"`` - forget bias 1 (Gers et al. 2000; Jozefowicz et al. 2015);
+  - ``"default"`` - as built: every tensor uniform on (-1/sqrt(H), 1/sqrt(H)).
+    A :class:`StepRNN` has one bias per gate; ``torch.nn`` has two
+    (``bias_ih + bias_hh``), so its gate bias is a sum of two uniforms, within
+    +-2/sqrt(H);
+  - ``"one"`` - forget bias 1: Gers, Schmidhuber & Cummins 2000 added the
+    forget gate and started it with a positive bias; Jozefowicz, Zaremba &
+    Sutskever 2015 showed that a bias of 1 helps, which made it a common default;
   - ``"chrono"`` - forget bias ln T and input bias -ln T, the "chrono" idea of
     Tallec & Ollivier 2018 with a single characteristic time T (the gap).
     For a GRU the update gate z plays the forget gate's part (PyTorch's z keeps h).
@@ -18,7 +29,8 @@ r"""The course's cells as trainable ``torch.nn`` modules, their gate-bias inits,
   build, its bias initialisation and its label (the recall task and the lab
   pick from :data:`lstm_edu.modules.CORES`).
 * :func:`trainable_parameters` and :func:`count_parameters` - the one way
-  parameters are counted.
+  parameters are counted: one bias per gate wherever ``torch.nn``'s two biases
+  only add up (:func:`core_parameters` counts a core by the cell it computes).
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ from typing import Callable
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ..cells import (
     GRU_FORMS,
@@ -41,6 +54,7 @@ from ..cells import (
     LSTMParams,
     PeepholeLSTMParams,
     RNNParams,
+    check_step_inputs,
     cifg_step,
     gru_step,
     lstm_step,
@@ -57,24 +71,32 @@ class StepRNN(nn.Module):
     """A step function of the course as a trainable layer: ``(T, B, D) -> ((T, B, H), state)``.
 
     ``params_cls`` names the weights (they become ``nn.Parameter``s with the
-    same names); ``step(x_t, *state, params)`` is called at every time step,
-    exactly as :func:`lstm_edu.cells.run_sequence` calls it. Parameters in
-    ``frozen`` stay fixed at zero (buffers): a peephole LSTM with peepholes on
-    some gates only, say. Every tensor starts uniform in (−1/√H, 1/√H), as in
-    ``torch.nn``.
+    same names); ``step(x_t, *state, params)`` is the cell, exactly as
+    :func:`lstm_edu.cells.run_sequence` calls it. Parameters in ``frozen``
+    stay fixed at zero (buffers): a peephole LSTM with peepholes on some gates
+    only, say. Every tensor starts uniform in (−1/√H, 1/√H), as in ``torch.nn``.
+
+    ``sequence(xs, state, params) -> (outputs, state)``, if given, is a fused
+    version of the same cell over a whole sequence (one matrix product per
+    step instead of one per gate); it is used while ``self.fused`` is True
+    (the default). Set ``fused = False`` to run ``step`` at every time step.
 
     Like ``nn.LSTM`` the input is time first; ``state`` is the tuple of final
     states, each (B, H) (no layer axis).
     """
 
     def __init__(self, params_cls: type, step: Callable, input_size: int, hidden_size: int,
-                 frozen: tuple = (), name: str = ""):
+                 frozen: tuple = (), name: str = "", sequence: Callable | None = None):
         super().__init__()
         if not (isinstance(params_cls, type) and issubclass(params_cls, CellParams)):
             raise TypeError(f"params_cls must be a CellParams subclass, got {params_cls!r}")
         if not callable(step):
             raise TypeError(f"step must be callable, got {type(step).__name__}")
+        if sequence is not None and not callable(sequence):
+            raise TypeError(f"sequence must be callable or None, got {type(sequence).__name__}")
         self.params_cls, self.step, self.name = params_cls, step, name
+        self.sequence = sequence
+        self.fused = sequence is not None
         self._can_skip_checks = "check" in inspect.signature(step).parameters
         self.input_size = check_int("input_size", input_size, low=1)
         self.hidden_size = H = check_int("hidden_size", hidden_size, low=1)
@@ -103,6 +125,13 @@ class StepRNN(nn.Module):
                              f"{tuple(x.shape)}: with no steps there is no output and no state")
         params = self.params()
         state = params.zero_state(x[0]) if state is None else tuple(state)
+        if self.fused and self.sequence is not None:
+            if len(state) != params.n_states:
+                raise ValueError(f"state must hold {params.n_states} tensor(s) for "
+                                 f"{type(params).__name__}, got {len(state)}")
+            # the same checks the step makes at t = 0 (shapes, kinds, dtypes, finiteness)
+            check_step_inputs(params, x[0], *state)
+            return self.sequence(x, state, params)
         outputs = []
         for t, x_t in enumerate(x):
             # the first step checks shapes and kinds; later steps see the same ones
@@ -114,12 +143,113 @@ class StepRNN(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.name or self.params_cls.__name__}, input_size={self.input_size}, " \
-               f"hidden_size={self.hidden_size}"
+               f"hidden_size={self.hidden_size}, fused={self.fused}"
+
+
+# --- fused sequences: the step functions' equations, one matrix product per step --------------
+#
+# Why: a module trains by unrolling T steps in Python, and autograd pays per operation. The step
+# functions compute one product per gate on [h_{t-1}, x_t]; here the gates' weights are stacked
+# ([W_f; W_i; W_o; W_c] for the LSTM), so a step makes one product with h_{t-1}, and the product
+# with x_t (which does not depend on the state) is made for all T steps before the loop.
+# W [h, x] + b = W[:, :H] h + (W[:, H:] x + b): the same sums, added in another order, so the
+# results agree with the step functions to rounding (tests/test_modules.py: float64, 1e-12).
+
+def _stacked(params: CellParams, gates: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The gates' weights one above the other, (len(gates) H, H + D), and their biases."""
+    return (torch.cat([getattr(params, f"W_{g}") for g in gates]),
+            torch.cat([getattr(params, f"b_{g}") for g in gates]))
+
+
+def lstm_sequence(xs: torch.Tensor, state: tuple, params: CellParams):
+    """:func:`lstm_step`, :func:`peephole_lstm_step` or :func:`cifg_step` over ``xs`` (T, B, D),
+    fused: ``(outputs (T, B, H), (h_T, C_T))``.
+
+    The sigmoid gates are stacked first and the candidate last ("fioc", or "foc" for
+    coupled gates), so one ``sigmoid`` and one ``tanh`` serve every gate of a step.
+    """
+    h, c = state
+    H = h.shape[-1]
+    coupled = isinstance(params, CIFGParams)
+    peephole = isinstance(params, PeepholeLSTMParams)
+    gates = "foc" if coupled else "fioc"
+    W, b = _stacked(params, gates)
+    W_h = W[:, :H].t()
+    x_part = F.linear(xs, W[:, H:], b)  # W[:, H:] x_t + b for every t at once: (T, B, 4H or 3H)
+    n_sig = (len(gates) - 1) * H        # the sigmoid gates' pre-activations come first
+    if peephole:
+        p_fi = torch.cat([params.p_f, params.p_i])
+    outputs = []
+    for x_t in x_part:
+        a = torch.addmm(x_t, h, W_h)  # every gate's pre-activation, one product with h_{t-1}
+        c_tilde = torch.tanh(a[:, n_sig:])
+        if coupled:
+            f_t, o_t = torch.sigmoid(a[:, :n_sig]).chunk(2, dim=-1)
+            c = torch.addcmul(c_tilde, f_t, c - c_tilde)  # f C + (1 − f) C̃ = C̃ + f (C − C̃)
+        elif peephole:
+            # the forget and input gates peek at C_{t-1}, the output gate at the new C_t
+            f_t, i_t = torch.sigmoid(torch.addcmul(a[:, :2 * H], p_fi, c.repeat(1, 2))).chunk(
+                2, dim=-1)
+            c = torch.addcmul(f_t * c, i_t, c_tilde)
+            o_t = torch.sigmoid(torch.addcmul(a[:, 2 * H:3 * H], params.p_o, c))
+        else:
+            f_t, i_t, o_t = torch.sigmoid(a[:, :n_sig]).chunk(3, dim=-1)
+            c = torch.addcmul(f_t * c, i_t, c_tilde)
+        h = o_t * torch.tanh(c)
+        outputs.append(h)
+    return torch.stack(outputs), (h, c)
+
+
+def gru_sequence(xs: torch.Tensor, state: tuple, params: GRUParams, form: str = "torch"):
+    """:func:`gru_step` in ``form`` over ``xs`` (T, B, D), fused: ``(outputs, (h_T,))``."""
+    check_choice("form", form, GRU_FORMS)
+    (h,) = state
+    H = h.shape[-1]
+    W, b = _stacked(params, "rzn")
+    # W_ir x + b_r, W_iz x + b_z (together) and W_in x + b_n, for every t at once
+    x_rz, x_n = F.linear(xs, W[:, H:], b).split([2 * H, H], dim=-1)
+    outputs = []
+    if form == "torch":
+        # r_t scales the hidden product and its bias b_hn: one product with h for all three
+        W_h = W[:, :H].t()
+        b_h = torch.cat([torch.zeros_like(params.b_hn).repeat(2), params.b_hn])
+        for x_rz_t, x_n_t in zip(x_rz, x_n):
+            h_rz, h_n = torch.addmm(b_h, h, W_h).split([2 * H, H], dim=-1)
+            r_t, z_t = torch.sigmoid(x_rz_t + h_rz).chunk(2, dim=-1)
+            n_t = torch.tanh(torch.addcmul(x_n_t, r_t, h_n))
+            h = torch.addcmul(n_t, z_t, h - n_t)  # (1 − z) n + z h = n + z (h − n)
+            outputs.append(h)
+    else:
+        # r_t scales h_{t-1} before the candidate's product: r and z first, then the candidate
+        W_rz, W_n = W[:2 * H, :H].t(), W[2 * H:, :H].t()
+        x_n = x_n + params.b_hn
+        for x_rz_t, x_n_t in zip(x_rz, x_n):
+            r_t, z_t = torch.sigmoid(torch.addmm(x_rz_t, h, W_rz)).chunk(2, dim=-1)
+            n_t = torch.tanh(torch.addmm(x_n_t, r_t * h, W_n))
+            if form == "colah":   # (1 − z) h + z n = h + z (n − h)
+                h = torch.addcmul(h, z_t, n_t - h)
+            else:                 # (1 − z) n + z h = n + z (h − n)
+                h = torch.addcmul(n_t, z_t, h - n_t)
+            outputs.append(h)
+    return torch.stack(outputs), (h,)
+
+
+def rnn_sequence(xs: torch.Tensor, state: tuple, params: RNNParams):
+    """:func:`rnn_step` over ``xs`` (T, B, D), the input products for all steps at once."""
+    (h,) = state
+    H = h.shape[-1]
+    W_h = params.W[:, :H].t()
+    outputs = []
+    for x_t in F.linear(xs, params.W[:, H:], params.b):
+        h = torch.tanh(torch.addmm(x_t, h, W_h))
+        outputs.append(h)
+    return torch.stack(outputs), (h,)
 
 
 def lstm_module(input_size: int, hidden_size: int) -> StepRNN:
     """The plain LSTM (:func:`lstm_edu.cells.lstm_step`) as a module."""
-    return StepRNN(LSTMParams, lstm_step, input_size, hidden_size, name="lstm")
+    return StepRNN(LSTMParams, lstm_step, input_size, hidden_size, name="lstm",
+                   sequence=lstm_sequence)
 
 
 def peephole_module(input_size: int, hidden_size: int, gates: str = "fio") -> StepRNN:
@@ -131,12 +261,13 @@ def peephole_module(input_size: int, hidden_size: int, gates: str = "fio") -> St
         raise ValueError(f"gates must be letters from 'fio', got {gates!r}")
     frozen = tuple(f"p_{g}" for g in PEEPHOLE_GATES if g not in gates)
     return StepRNN(PeepholeLSTMParams, peephole_lstm_step, input_size, hidden_size,
-                   frozen=frozen, name=f"peephole[{gates}]")
+                   frozen=frozen, name=f"peephole[{gates}]", sequence=lstm_sequence)
 
 
 def cifg_module(input_size: int, hidden_size: int) -> StepRNN:
     """The coupled-gate LSTM as a module."""
-    return StepRNN(CIFGParams, cifg_step, input_size, hidden_size, name="cifg")
+    return StepRNN(CIFGParams, cifg_step, input_size, hidden_size, name="cifg",
+                   sequence=lstm_sequence)
 
 
 def gru_module(input_size: int, hidden_size: int, form: str = "torch") -> StepRNN:
@@ -146,12 +277,14 @@ def gru_module(input_size: int, hidden_size: int, form: str = "torch") -> StepRN
     """
     check_choice("form", form, GRU_FORMS)
     return StepRNN(GRUParams, partial(gru_step, form=form), input_size, hidden_size,
-                   frozen=() if form == "torch" else ("b_hn",), name=f"gru[{form}]")
+                   frozen=() if form == "torch" else ("b_hn",), name=f"gru[{form}]",
+                   sequence=partial(gru_sequence, form=form))
 
 
 def rnn_module(input_size: int, hidden_size: int) -> StepRNN:
     """The tanh RNN (:func:`lstm_edu.cells.rnn_step`) as a module."""
-    return StepRNN(RNNParams, rnn_step, input_size, hidden_size, name="rnn")
+    return StepRNN(RNNParams, rnn_step, input_size, hidden_size, name="rnn",
+                   sequence=rnn_sequence)
 
 
 # --- gate-bias initialisation ------------------------------------------------------------------
@@ -205,24 +338,30 @@ def gru_gate_bias(core: nn.Module, init: str, T: int, form: str = "torch") -> No
 
 @dataclass(frozen=True)
 class CoreSpec:
-    """How to build a recurrent core, how to set its gate biases for an ``init``, what it is."""
+    """How to build a recurrent core, how to set its gate biases for an ``init``, what it is.
+
+    ``counted_as`` names the cell of :data:`COUNTED` the core computes, so that
+    a fused ``nn.LSTM`` and the from-scratch LSTM are counted alike
+    (:func:`core_parameters`); None for a core the course does not count.
+    """
 
     build: Callable[[int, int], nn.Module]                  # (input_size, hidden_size) -> core
     set_bias: Callable[[nn.Module, str, int], None] | None  # (core, init, T); None: default only
     label: str = ""
+    counted_as: str | None = None
 
 
 #: Parts I-IV's cores: fused ``torch.nn`` modules, then the from-scratch ones.
 CLASSIC_CORES: dict[str, CoreSpec] = {
-    "rnn": CoreSpec(lambda D, H: nn.RNN(D, H), None, "RNN (tanh)"),
-    "lstm": CoreSpec(lambda D, H: nn.LSTM(D, H), lstm_gate_bias, "LSTM"),
-    "gru": CoreSpec(lambda D, H: nn.GRU(D, H), gru_gate_bias, "GRU"),
-    "lstm_scratch": CoreSpec(lstm_module, lstm_gate_bias, "LSTM, from scratch"),
-    "peephole": CoreSpec(peephole_module, lstm_gate_bias, "peephole LSTM"),
-    "cifg": CoreSpec(cifg_module, lstm_gate_bias, "coupled gates (CIFG)"),
-    "gru_scratch": CoreSpec(gru_module, gru_gate_bias, "GRU, from scratch"),
+    "rnn": CoreSpec(lambda D, H: nn.RNN(D, H), None, "RNN (tanh)", "rnn"),
+    "lstm": CoreSpec(lambda D, H: nn.LSTM(D, H), lstm_gate_bias, "LSTM", "lstm"),
+    "gru": CoreSpec(lambda D, H: nn.GRU(D, H), gru_gate_bias, "GRU", "gru"),
+    "lstm_scratch": CoreSpec(lstm_module, lstm_gate_bias, "LSTM, from scratch", "lstm"),
+    "peephole": CoreSpec(peephole_module, lstm_gate_bias, "peephole LSTM", "peephole"),
+    "cifg": CoreSpec(cifg_module, lstm_gate_bias, "coupled gates (CIFG)", "cifg"),
+    "gru_scratch": CoreSpec(gru_module, gru_gate_bias, "GRU, from scratch", "gru"),
     "gru_cho": CoreSpec(partial(gru_module, form="cho"), partial(gru_gate_bias, form="cho"),
-                        "GRU, Cho et al.'s form"),
+                        "GRU, Cho et al.'s form", "gru_cho"),
 }
 
 
@@ -250,15 +389,28 @@ COUNTED = {
 def count_parameters(cell: str, input_size: int, hidden_size: int) -> int:
     """Weights and biases of one layer of ``cell`` as written in this course (one bias per gate).
 
+    The course's convention, used for every count it prints: one bias per gate
+    wherever ``torch.nn``'s two biases (``bias_ih + bias_hh``) only ever add up.
     Counted on the module itself (:func:`trainable_parameters`), whose shapes
     come from :meth:`lstm_edu.cells.CellParams.shapes`: ``"lstm"`` has
     ``4 H (H + D + 1)``, ``"peephole"`` 3 H more, ``"cifg"`` 3 layers, ``"gru"``
-    3 layers plus the candidate's hidden bias ``b_hn`` (the Cho and colah forms
-    do without it). PyTorch's modules keep two biases per gate and so count
-    ``H`` more per gate.
+    3 layers plus the candidate's hidden bias ``b_hn``, which PyTorch's form
+    needs because it sits inside ``r_t ⊙ (...)`` (the Cho and colah forms do
+    without it). ``torch.nn.LSTM`` and ``torch.nn.GRU`` report more: ``H`` per
+    gate whose two biases merely add (4 H and 2 H).
     """
     check_choice("cell", cell, COUNTED)
     D = check_int("input_size", input_size, low=1)
     H = check_int("hidden_size", hidden_size, low=1)
     with torch.device("meta"):  # shapes only: no memory, and the global RNG is not touched
         return trainable_parameters(COUNTED[cell](D, H))
+
+
+def core_parameters(spec: CoreSpec, input_size: int, hidden_size: int) -> int:
+    """:func:`count_parameters` for the cell a core computes, whether fused or from scratch."""
+    if not isinstance(spec, CoreSpec):
+        raise TypeError(f"spec must be a CoreSpec, got {type(spec).__name__}")
+    if spec.counted_as is None:
+        raise ValueError(f"core {spec.label!r} names no counted cell (counted_as=None); "
+                         f"cells the course counts: {sorted(COUNTED)}")
+    return count_parameters(spec.counted_as, input_size, hidden_size)

@@ -13,7 +13,7 @@ from lstm_edu.cells import (CIFGParams, GRUParams, LSTMParams, PeepholeLSTMParam
                             lstm_params_from_torch, lstm_step, peephole_lstm_step, run_sequence,
                             torch_gru_cell, with_peepholes)
 from lstm_edu.experiments.recall import RecallResult, RecallRun, make_recall_net, train_recall
-from lstm_edu.experiments.variants import format_table, summarize
+from lstm_edu.experiments.variants import compare_variants, format_table, summarize
 from lstm_edu.modules import (CLASSIC_CORES, CORES, StepRNN, cifg_module, count_parameters,
                               gru_module, lstm_module, peephole_module)
 
@@ -324,14 +324,41 @@ def test_module_rejects_bad_input():
 
 
 def test_summary_table():
-    runs = [RecallRun("cifg", 100, s, "chrono", None,
+    net = make_recall_net("cifg", T=100, hidden_size=32)
+    runs = [RecallRun("cifg", 100, s, "chrono", net,
                       RecallResult(acc, at or 400, at, seconds=1.0), 3936)
             for s, (acc, at) in enumerate([(1.0, 75), (1.0, 125), (0.3, None)])]
     (row,) = summarize(runs)
     assert row["solved"] == 2 and row["steps_median"] == 100 and row["steps_max"] is None
     text = format_table([row])
-    assert "2/3" in text and "0.30–1.00" in text and "⏱ 1.0 s" in text
-    assert "⏱" not in format_table([row], timings=False)
+    assert "2/3" in text and "0.30-1.00" in text and "time: 1.0 s" in text
+    assert "time:" not in format_table([row], timings=False)
+    assert not any(0x2300 <= ord(ch) <= 0x23FF or ord(ch) > 0xFFFF for ch in text)
+
+
+def test_summary_counts_every_core_one_way():
+    """nn.LSTM (two biases per gate) and the peephole LSTM (one) in one table: the column
+    counts one bias per gate for both, so the peephole LSTM shows 3 H more, not fewer."""
+    runs = []
+    for cell, torch_count in (("lstm", 5376), ("peephole", 5344), ("gru", 4032)):
+        net = make_recall_net(cell, T=10, hidden_size=32)
+        runs.append(RecallRun(cell, 10, 0, "chrono", net, RecallResult(1.0, 25, 25), torch_count))
+    counts = {row["cell"]: row["parameters"] for row in summarize(runs)}
+    assert counts == {"lstm": 5248, "peephole": 5248 + 96, "gru": 3 * 32 * 41 + 32}
+    with pytest.raises(TypeError, match="runs must be RecallRun objects"):
+        summarize([{"cell": "lstm"}])
+
+
+def test_compare_variants_gives_every_arm_the_same_budget():
+    lines = []
+    runs = compare_variants(["rnn", "cifg"], Ts=(30,), seeds=(0,), init="default", steps=10,
+                            log=lines.append)
+    assert [r.steps for r in runs] == [10, 10] and len(lines) == 2
+    assert "rnn" in lines[0] and "solved at -" in lines[0]
+    with pytest.raises(ValueError, match="cell must be one of"):
+        compare_variants(["lstn"], steps=1)
+    with pytest.raises(TypeError, match="cells must be a list"):
+        compare_variants("lstm")
 
 
 def test_modules_check_their_first_step_only():

@@ -2,6 +2,11 @@
 
 Every run is :func:`lstm_edu.experiments.recall.run_recall`; :func:`summarize`
 groups runs by (cell, gap, init), :func:`format_table` prints the groups.
+
+Parameters are counted one way for every row (:func:`lstm_edu.modules.classic.core_parameters`):
+one bias per gate wherever ``torch.nn``'s two biases only add up, so a fused
+``nn.LSTM`` and the from-scratch LSTM count alike, and a peephole LSTM counts 3 H
+more than the plain one.
 """
 
 from __future__ import annotations
@@ -9,15 +14,28 @@ from __future__ import annotations
 import statistics
 from typing import Callable
 
-from .recall import run_recall
+from ..modules import CORES
+from ..modules.classic import core_parameters
+from ..validate import check_choice, check_int
+from .recall import RecallRun, run_recall
 
 
 def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", steps: int = 400,
                      hidden_size: int = 32, log: Callable[[str], None] | None = None) -> list:
-    """Every cell at every gap with every seed: a list of
-    :class:`~lstm_edu.experiments.recall.RecallRun`."""
+    """Every cell at every gap with every seed, each with the same budget of ``steps``
+    (a run stops early once solved): a list of :class:`~lstm_edu.experiments.recall.RecallRun`.
+
+    ``log``, if given, gets one line per finished run (``print`` shows progress).
+    """
     if isinstance(cells, str):
         raise TypeError("cells must be a list of core names, e.g. ['lstm_scratch', 'cifg']")
+    cells = list(cells)
+    for cell in cells:
+        check_choice("cell", cell, CORES)
+    if not cells or not Ts or not seeds:
+        raise ValueError(f"need at least one cell, gap and seed, got cells={cells}, Ts={Ts}, "
+                         f"seeds={seeds}")
+    steps = check_int("steps", steps, low=1)
     runs = []
     for T in Ts:
         for cell in cells:
@@ -25,15 +43,25 @@ def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", st
                 run = run_recall(cell, T, seed, init=init, steps=steps, hidden_size=hidden_size)
                 runs.append(run)
                 if log is not None:
-                    log(f"{cell:>13} T={T:<4} seed={seed}  acc {run.accuracy:.2f}  "
-                        f"solved at {run.solved_at}")
+                    solved = "-" if run.solved_at is None else run.solved_at
+                    log(f"{cell:>13} T={T:<4} {init:>7} seed={seed}  accuracy {run.accuracy:.2f}  "
+                        f"solved at {solved}")
     return runs
+
+
+def parameters(run: RecallRun) -> int:
+    """The core's parameters in the course's convention (one bias per gate)."""
+    core = run.net.core
+    return core_parameters(CORES[run.cell], core.input_size, core.hidden_size)
 
 
 def summarize(runs) -> list[dict]:
     """One row per (cell, T, init): seeds solved, accuracies, median steps to solve, time."""
     groups: dict = {}
     for run in runs:
+        if not isinstance(run, RecallRun):
+            raise TypeError(f"runs must be RecallRun objects (compare_variants), got "
+                            f"{type(run).__name__}")
         groups.setdefault((run.cell, run.T, run.init), []).append(run)
     rows = []
     for (cell, T, init), group in groups.items():
@@ -43,23 +71,28 @@ def summarize(runs) -> list[dict]:
             "acc_min": min(r.accuracy for r in group), "acc_max": max(r.accuracy for r in group),
             "steps_median": statistics.median(solved) if solved else None,
             "steps_max": max(solved) if len(solved) == len(group) else None,
-            "parameters": group[0].parameters,
+            "parameters": parameters(group[0]),
             "seconds": statistics.mean(r.seconds for r in group),
         })
     return rows
 
 
 def format_table(rows, timings: bool = True) -> str:
-    """The summary as a plain-text table. Times follow a ⏱ sign (nbval masks them)."""
+    """The summary as a plain-text table; times print as ``time: 1.2 s`` (nbval masks them).
+
+    ``params``: the core's weights and biases, one bias per gate (the course's
+    convention; ``torch.nn`` reports H more per gate whose two biases add up).
+    """
     head = f"{'cell':>13} {'T':>4} {'init':>7} {'solved':>7} {'accuracy':>11} " \
            f"{'median steps':>13} {'params':>7}"
-    lines = [head + ("   time/run" if timings else ""), "-" * (len(head) + (11 if timings else 0))]
+    lines = [head + ("   time per run" if timings else ""),
+             "-" * (len(head) + (15 if timings else 0))]
     for r in rows:
-        acc = f"{r['acc_min']:.2f}–{r['acc_max']:.2f}"
-        med = "—" if r["steps_median"] is None else f"{r['steps_median']:g}"
+        acc = f"{r['acc_min']:.2f}-{r['acc_max']:.2f}"
+        med = "-" if r["steps_median"] is None else f"{r['steps_median']:g}"
         line = f"{r['cell']:>13} {r['T']:>4} {r['init']:>7} {r['solved']:>3}/{r['seeds']:<3} " \
                f"{acc:>11} {med:>13} {r['parameters']:>7}"
         if timings:
-            line += f"   ⏱ {r['seconds']:.1f} s"
+            line += f"   time: {r['seconds']:.1f} s"
         lines.append(line)
     return "\n".join(lines)

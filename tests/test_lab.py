@@ -193,3 +193,29 @@ def test_bad_arguments_are_named():
         lab_figures.plot_profiles([])
     with pytest.raises(TypeError, match="result must be a LabResult, got int"):
         lab_figures.plot_lab(3)
+
+
+# --- notebook 11 shows the training step its buttons run ------------------------------------
+
+def test_notebook_training_step_trains_exactly_as_lab_run():
+    """Notebook 11's cell tagged ``lab-step`` writes out the step the train button runs
+    (lab_run -> train_recall): run it here and compare losses and held-out accuracy curves."""
+    import contextlib
+    import io
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "11_lstm_lab.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cells = [c.source for c in nb.cells
+             if c.cell_type == "code" and "lab-step" in c.metadata.get("tags", [])]
+    assert len(cells) == 1, "notebook 11 must tag its training-step cell 'lab-step'"
+    ns = {"torch": torch, "np": np, "make_recall_net": make_recall_net, "recall_task": recall_task}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(cells[0], "lab-step cell", "exec"), ns)
+    result = lab.lab_run("lstm", T=ns["T"], hidden_size=32, init="chrono", steps=ns["STEPS"],
+                         seed=0, lr=ns["LR"])
+    assert ns["losses"] == result.recall.losses
+    assert ns["curve"] == result.recall.curve
+    assert len(ns["losses"]) == result.recall.steps

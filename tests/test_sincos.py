@@ -1,5 +1,7 @@
 """Notebook 10: the source's sin->cos experiment, its layouts, its figures and the live button."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -47,14 +49,73 @@ def plain_source_loop(seed=0):
 
 # --- the faithful reproduction --------------------------------------------------
 
-def test_faithful_run_stops_where_the_source_program_stops(faithful):
+def test_faithful_run_stops_where_an_independent_loop_stops(faithful):
+    """The source's recipe written out without lstm_edu.train: same machine, same epoch."""
     epoch, loss = plain_source_loop(seed=0)
-    assert faithful.stop_epoch == epoch == sincos.SOURCE_PROGRAM_STOP_EPOCH
+    assert faithful.stop_epoch == epoch
     assert faithful.final_loss == loss < 1e-4
     assert faithful.log[-1].startswith(f"epoch {epoch}/10000") and "stopping" in faithful.log[-1]
     # a line every 100 epochs, then the stop
     assert sum("loss" in line for line in faithful.log) == epoch // 100 + 1
     assert faithful.test_mse < 1e-3 and faithful.pred_test.shape == (100,)
+
+
+def test_no_stop_epoch_measured_elsewhere_is_kept_as_a_reference():
+    assert not hasattr(sincos, "SOURCE_PROGRAM_STOP_EPOCH")
+
+
+# --- notebook 10's cells do what the helpers do ------------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "10_pytorch_sin_to_cos.ipynb"
+
+
+def notebook_program(**settings) -> dict:
+    """Run notebook 10's cells tagged ``source-program`` (settings, data, layout, model,
+    loss and optimiser, loop) in a fresh namespace; ``settings`` override the settings cell."""
+    import contextlib
+    import io
+    import time
+
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    cells = [c.source for c in nb.cells
+             if c.cell_type == "code" and "source-program" in c.metadata.get("tags", [])]
+    assert len(cells) >= 5, "notebook 10 must tag its program's cells 'source-program'"
+    assert "SEED" in cells[0], "the first tagged cell holds the settings"
+    ns = {"np": np, "torch": torch, "nn": nn, "time": time}
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        exec(compile(cells[0], "settings cell", "exec"), ns)
+        ns.update(settings)
+        for k, src in enumerate(cells[1:], start=1):
+            exec(compile(src, f"program cell {k}", "exec"), ns)
+    ns["printed"] = out.getvalue()
+    return ns
+
+
+@pytest.mark.parametrize("seed, stop_below", [(0, 1e-4), (3, 1e-3)])
+def test_notebook_cells_train_exactly_as_run_sincos(seed, stop_below):
+    ns = notebook_program(SEED=seed, STOP_BELOW=stop_below)
+    helper = run_sincos("faithful", seed, stop_below=stop_below)
+    # Same operations in the same order on the same machine: bit-for-bit the same losses.
+    assert ns["losses"] == helper.result.losses
+    assert ns["stop_epoch"] == helper.stop_epoch is not None
+    assert np.array_equal(ns["x_train"], helper.data.train[1])
+    assert tuple(ns["X"].shape) == (20, 5, 1)
+    # the log: one line every 100 epochs, then the stop line (as the helper's)
+    lines = [ln for ln in ns["printed"].splitlines() if ln.startswith("epoch ")]
+    assert lines == helper.log
+    run = sincos.finish_run(ns["model"], ns["losses"], ns["stop_epoch"], "faithful", seed)
+    np.testing.assert_array_equal(run.pred_test, helper.pred_test)
+
+
+def test_finish_run_checks_its_inputs(quick):
+    with pytest.raises(ValueError, match="stop_epoch must be the last epoch run \\(3\\), got 2"):
+        sincos.finish_run(quick.model, [1.0, 0.5, 0.1], 2, "sequence")
+    with pytest.raises(ValueError, match="losses must hold at least one"):
+        sincos.finish_run(quick.model, [], None, "sequence")
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module with an nn.LSTM"):
+        sincos.finish_run(nn.Linear(1, 1), [1.0], None)
 
 
 def test_training_is_deterministic_run_to_run():
@@ -178,7 +239,8 @@ def test_bad_arguments_are_named():
         to_layout(np.arange(10), "sequence")
     with pytest.raises(ValueError, match=r"x must be a tensor of shape \(T, B, 1\), got \(5, 2\)"):
         SinCosLSTM(3)(torch.zeros(5, 2))
-    with pytest.raises(TypeError, match="model must be a SinCosLSTM, got Linear"):
+    with pytest.raises(TypeError, match=r"model must be a torch.nn.Module with an nn.LSTM "
+                                        r"named lstm \(like SinCosLSTM\), got Linear"):
         sincos.predict(nn.Linear(1, 1), np.zeros(5, dtype=np.float32), "sequence")
     with pytest.raises(ValueError, match="index must be <= 99, got 100"):
         moved_outputs(SinCosLSTM(2), np.zeros(100, dtype=np.float32), 100)

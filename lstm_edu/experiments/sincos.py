@@ -15,9 +15,11 @@ then ``nn.Linear(16, 1)``, built in that order right after
 ``torch.manual_seed(seed)``), MSE loss, Adam with lr 1e-2, at most 10000
 epochs, stop as soon as the loss is below 1e-4, a log line every 100 epochs;
 the loop is :func:`lstm_edu.train.train`, whose order of operations is the
-source's. So ``faithful_run(seed=0)`` stops at the same epoch as the source's
-program run with ``torch.manual_seed(0)`` before its model (1676 on the
-machine this course was built on; notebook 10 prints it).
+source's. Notebook 10 writes the same program out in its own cells, and
+tests/test_sincos.py runs those cells and checks that :func:`faithful_run`
+gives the same losses and stop epoch at a seed. The source's program sets no
+seed, so its stop epoch is a random variable: benchmarks/sincos_grid.py
+measures its spread over seeds, and runs the source's own program beside ours.
 
 The other helpers explain what the source does not: which outputs a changed
 sample moves (:func:`moved_outputs`), why the "test" half is the training half
@@ -50,13 +52,6 @@ N_SEQUENCES = 5  # the 5 in reshape(-1, 5, 1)
 
 LAYOUTS = ("faithful", "sequence")
 
-# The source's own program (section 4, plotting removed), run with
-# torch.manual_seed(0) right before its model is built and torch.set_num_threads(1),
-# on the machine this course was built on (torch 2.13.0+cpu): it printed
-# "Epoch [1676/10000], Loss: 0.00010" and stopped. faithful_run(seed=0) must
-# stop at the same epoch; notebook 10 and tests/test_sincos.py check it.
-SOURCE_PROGRAM_STOP_EPOCH = 1676
-
 
 class SinCosLSTM(nn.Module):
     """``nn.LSTM(1, H, 1)`` then ``nn.Linear(H, 1)``, created in that order.
@@ -81,6 +76,16 @@ class SinCosLSTM(nn.Module):
         # does: the same matrix product, so the same rounding.
         y = self.head(out.reshape(T * B, H)).reshape(T, B, 1)
         return y, state
+
+
+def check_model(model) -> nn.Module:
+    """A sin->cos model: a torch module with an ``nn.LSTM`` named ``lstm`` whose
+    ``forward(x, state=None)`` returns ``(y, state)``, like :class:`SinCosLSTM` or the one
+    notebook 10 defines in a cell."""
+    if not isinstance(model, nn.Module) or not isinstance(getattr(model, "lstm", None), nn.LSTM):
+        raise TypeError("model must be a torch.nn.Module with an nn.LSTM named lstm "
+                        f"(like SinCosLSTM), got {type(model).__name__}")
+    return model
 
 
 # --- layouts -----------------------------------------------------------------
@@ -147,10 +152,9 @@ class SinCosRun:
         return float(np.mean((self.pred_test - self.data.test[2]) ** 2))
 
 
-def predict(model: SinCosLSTM, x, layout: str, state: tuple | None = None):
+def predict(model: nn.Module, x, layout: str, state: tuple | None = None):
     """Predictions (n,) for samples ``x`` (n,) in ``layout``, and the final state."""
-    if not isinstance(model, SinCosLSTM):
-        raise TypeError(f"model must be a SinCosLSTM, got {type(model).__name__}")
+    check_model(model)
     with torch.no_grad():
         y, state = model(to_layout(x, layout), state)
     return from_layout(y), state
@@ -178,7 +182,6 @@ def run_sincos(layout: str = "faithful", seed: int = 0, hidden_size: int = HIDDE
     if not isinstance(data, SinCosData):
         raise TypeError(f"data must be a SinCosData, got {type(data).__name__}")
     _, x_train, y_train = data.train
-    _, x_test, _ = data.test
     X, Y = to_layout(x_train, layout), to_layout(y_train, layout)
 
     torch.manual_seed(seed)  # immediately before the model, as in the seeded source program
@@ -195,11 +198,36 @@ def run_sincos(layout: str = "faithful", seed: int = 0, hidden_size: int = HIDDE
     result = train(lambda: loss_fn(model(X)[0], Y), optimizer, max_epochs=max_epochs,
                    stop_below=stop_below, log_every=log_every, progress=progress,
                    desc=f"{layout} layout", callback=callback, log=log_line)
+    run = finish_run(model, result.losses, result.stop_epoch, layout, seed, data)
+    run.result, run.log = result, lines
+    return run
+
+
+def finish_run(model: nn.Module, losses, stop_epoch: int | None, layout: str = "faithful",
+               seed: int = 0, data: SinCosData | None = None) -> SinCosRun:
+    """A :class:`SinCosRun` for a model trained elsewhere (notebook 10's cells).
+
+    Predicts both halves as :func:`run_sincos` does, so the figures and the
+    comparisons take the cells' run like any other. ``losses`` are the losses
+    the loop computed, ``stop_epoch`` the 1-based epoch the stop rule fired at
+    (None if it did not).
+    """
+    check_model(model)
+    check_choice("layout", layout, LAYOUTS)
+    losses = [float(v) for v in losses]
+    if not losses:
+        raise ValueError("losses must hold at least one epoch's loss, got none")
+    if stop_epoch is not None and check_int("stop_epoch", stop_epoch, low=1) != len(losses):
+        raise ValueError(f"stop_epoch must be the last epoch run ({len(losses)}), got {stop_epoch}")
+    data = sin_cos_data() if data is None else data
+    if not isinstance(data, SinCosData):
+        raise TypeError(f"data must be a SinCosData, got {type(data).__name__}")
     model.eval()
-    pred_train, state = predict(model, x_train, layout)
-    pred_test, _ = predict(model, x_test, layout, state if layout == "sequence" else None)
-    return SinCosRun(layout=layout, seed=seed, model=model, result=result, data=data,
-                     pred_train=pred_train, pred_test=pred_test, log=lines)
+    pred_train, state = predict(model, data.train[1], layout)
+    pred_test, _ = predict(model, data.test[1], layout, state if layout == "sequence" else None)
+    return SinCosRun(layout=layout, seed=check_int("seed", seed, low=0), model=model,
+                     result=TrainResult(losses=losses, stop_epoch=stop_epoch), data=data,
+                     pred_train=pred_train, pred_test=pred_test)
 
 
 def faithful_run(seed: int = 0, **kwargs) -> SinCosRun:
@@ -236,7 +264,7 @@ def seed_grid(layout: str, seeds, **kwargs) -> list[SeedSummary]:
 
 # --- what the source does not explain -----------------------------------------
 
-def moved_outputs(model: SinCosLSTM, x, index: int, layout: str = "faithful",
+def moved_outputs(model: nn.Module, x, index: int, layout: str = "faithful",
                   delta: float = 0.5) -> np.ndarray:
     """The samples whose prediction changes when sample ``index`` of ``x`` moves by ``delta``."""
     x = np.asarray(check_array("x", x, ndim=1))
@@ -307,14 +335,13 @@ def two_tap(x, step: float) -> np.ndarray:
     return a * x[1:] + b * x[:-1]
 
 
-def input_influence(model: SinCosLSTM, x, at: int, layout: str = "sequence") -> np.ndarray:
+def input_influence(model: nn.Module, x, at: int, layout: str = "sequence") -> np.ndarray:
     r""":math:`\partial \hat y_{at} / \partial x_{at-k}` for k = 0..at: how much each input counts.
 
     ``x`` is in time order; the derivative is taken through the model as it runs
     in ``layout``. Entry ``k`` is the sensitivity to the input k samples back.
     """
-    if not isinstance(model, SinCosLSTM):
-        raise TypeError(f"model must be a SinCosLSTM, got {type(model).__name__}")
+    check_model(model)
     x = np.asarray(check_array("x", x, ndim=1))
     at = check_int("at", at, low=0, high=len(x) - 1)
     xt = torch.tensor(x, dtype=torch.float32, requires_grad=True)
@@ -342,7 +369,7 @@ class Probe:
         return float(np.mean((self.pred[warmup:] - self.y[warmup:]) ** 2))
 
 
-def probe_signal(model: SinCosLSTM, name: str, t, amplitude: float = 1.0, omega: float = 1.0,
+def probe_signal(model: nn.Module, name: str, t, amplitude: float = 1.0, omega: float = 1.0,
                  phase: float = 0.0) -> Probe:
     """Run a trained one-sequence model on ``A sin(ωt + φ)`` from a zero state.
 
@@ -358,7 +385,7 @@ def probe_signal(model: SinCosLSTM, name: str, t, amplitude: float = 1.0, omega:
     return Probe(name=name, t=t, x=x, y=y, pred=pred)
 
 
-def probe_signals(model: SinCosLSTM, data: SinCosData | None = None) -> list[Probe]:
+def probe_signals(model: nn.Module, data: SinCosData | None = None) -> list[Probe]:
     """The trained model on signals it has not seen, at the training grid's sample step Δ.
 
     * the training signal itself, from t = 0 (the reference);
@@ -379,3 +406,30 @@ def probe_signals(model: SinCosLSTM, data: SinCosData | None = None) -> list[Pro
         probe_signal(model, "frequency 2x", t, omega=2.0),
         probe_signal(model, "amplitude 0.5x", t, amplitude=0.5),
     ]
+
+
+# --- reading the trained LSTM -----------------------------------------------------
+
+def readout_units(h, weight, k: int = 4) -> np.ndarray:
+    """The ``k`` units whose share ``w_j h_j`` of the prediction varies most over time.
+
+    ``h`` is (T, H) hidden states, ``weight`` the read-out's (H,) or (1, H) weights;
+    returns unit indices, the most influential first.
+    """
+    h = np.asarray(check_array("h", h, ndim=2), dtype=np.float64)
+    w = np.asarray(weight.detach() if isinstance(weight, torch.Tensor) else weight,
+                   dtype=np.float64).reshape(-1)
+    if w.shape != (h.shape[1],):
+        raise ValueError(f"weight must hold one weight per unit ({h.shape[1]}), got shape "
+                         f"{tuple(np.shape(weight))}")
+    k = check_int("k", k, low=1, high=h.shape[1])
+    return np.argsort(-(h * w).std(axis=0), kind="stable")[:k]
+
+
+def memory_half_life(f: float) -> float:
+    """Steps after which a cell with a constant forget gate ``f`` keeps half its content:
+    ``f**n = 1/2``, so ``n = ln(1/2) / ln f``."""
+    f = check_float("f", f, low=0.0, high=1.0)
+    if f in (0.0, 1.0):
+        raise ValueError(f"f must be strictly between 0 and 1, got {f}")
+    return float(np.log(0.5) / np.log(f))

@@ -50,12 +50,44 @@ def test_highlight_fades_the_other_parts():
 
 def test_live_values_written_only_for_the_highlighted_part():
     texts = [t.get_text() for t in d.draw_lstm_cell("forget", values=VALUES).axes[0].texts]
-    assert "$f_t$ = [0.50, 0.10, 0.80]" in texts
-    assert "$C_{t-1}$ = [0.50, 0.60, 0.40]" in texts
-    assert not any(t.startswith("$o_t$ =") for t in texts)
+    assert "$f_t$\n0.50\n0.10\n0.80" in texts  # a column beside f's wire
+    assert "$C_{t-1}$\n0.50\n0.60\n0.40" in texts
+    assert "$x_t$ = [0.20, 1.30, 0.70]" in texts  # a row beside x_t's label
+    assert not any(t.startswith("$o_t$\n") for t in texts)
     texts = [t.get_text() for t in d.draw_lstm_cell(values=VALUES, digits=3).axes[0].texts]
-    assert "$C_t$ = [0.370, -0.660, 0.520]" in texts
-    assert "$h_t$ = [0.319, -0.289, 0.095]" in texts or "$h_t$ = [0.319, -0.289, 0.096]" in texts
+    assert "$C_t$\n0.370\n-0.660\n0.520" in texts
+    assert any(t.startswith("$h_t$\n0.319\n-0.289\n0.09") for t in texts)
+
+
+def test_each_value_sits_beside_the_wire_it_labels():
+    """Issue 11: C~_t's box was at the bottom left, and h_t's box overlapped its label."""
+    fig = d.draw_lstm_cell(values=VALUES)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    to_data = ax.transData.inverted()
+    boxes = {}
+    for t in ax.texts:
+        if "\n" in t.get_text() or " = [" in t.get_text():
+            ext = t.get_bbox_patch().get_window_extent()
+            boxes[t.get_text().split("\n")[0].split(" = ")[0]] = to_data.transform(
+                [[ext.x0, ext.y0], [ext.x1, ext.y1]])
+    L = d.LSTM_LAYOUT
+    # (x, y) of a point on each wire
+    wires = {"$f_t$": (L["f"], 4.1), "$i_t$": (L["i"], 3.5), r"$\tilde{C}_t$": (L["c"], 3.2),
+             "$o_t$": (L["o"], 3.2), "$C_{t-1}$": (-0.6, L["cell_y"]),
+             "$h_{t-1}$": (-0.6, L["hx_y"]), "$C_t$": (L["width"] + 0.6, L["cell_y"]),
+             "$h_t$": (L["width"] + 0.6, L["hx_y"]), "$x_t$": (L["x_join"], -0.9)}
+    assert set(boxes) == set(wires)
+    for name, (x, y) in wires.items():
+        (x0, y0), (x1, y1) = boxes[name]
+        gap = np.hypot(max(x0 - x, 0, x - x1), max(y0 - y, 0, y - y1))
+        assert gap < 1.3, (name, gap)  # within about one layer box of its wire
+    names = list(boxes)
+    for a in range(len(names)):  # and no two boxes overlap
+        for b in range(a + 1, len(names)):
+            (ax0, ay0), (ax1, ay1) = boxes[names[a]]
+            (bx0, by0), (bx1, by1) = boxes[names[b]]
+            assert ax1 < bx0 or bx1 < ax0 or ay1 < by0 or by1 < ay0, (names[a], names[b])
 
 
 def test_gates_view_names_the_three_gates():
@@ -149,3 +181,12 @@ def test_primitives_reject_bad_geometry():
     with pytest.raises(ValueError,
                        match=r"xlim and ylim must be increasing, got \(1, 0\) and \(0, 1\)"):
         d.new_diagram((1, 0), (0, 1))
+
+
+def test_gate_values_never_read_as_exactly_0_or_1():
+    """Issue 11: the label says gate ∈ (0, 1); 0.00 and 1.00 beside it contradicted it."""
+    assert d.format_gate([0.0, 0.5, 1.0]) == "[≈0.00, 0.50, ≈1.00]"
+    assert d.format_gate([0.9999, 0.001, 0.25]) == "[0.9999, 0.001, 0.25]"
+    assert d.format_gate([1e-9]) == "[≈0.00]"
+    texts = [t.get_text() for t in d.draw_gate([0.0, 0.5, 1.0], [0.7, -0.4, 0.9]).axes[0].texts]
+    assert "gate = [≈0.00, 0.50, ≈1.00]" in texts

@@ -61,4 +61,4 @@ def test_grid_figure_shows_every_final_accuracy_and_the_median():
                     for y in line.get_ydata())
     assert same(finals, [0.2, 0.25, 0.3, 0.5, 0.9, 1.0])
     assert [ax.get_title() for ax in fig.axes] == ["made up: learning curves",
-                                                    "made up: final accuracy against the gap"]
+                                                    "made up: final accuracy against T"]

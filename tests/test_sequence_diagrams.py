@@ -5,6 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from lstm_edu.figures import sequences as sd
+from lstm_edu.figures.fonts import FONT_FAMILY
 from lstm_edu.cells import rnn_step, run_sequence
 from lstm_edu.figures.style import figure_png, new_figure
 
@@ -90,7 +91,7 @@ def test_source_examples_point_to_the_right_words():
     short = sd.SHORT_EXAMPLE
     assert short["words"][short["target"]] == "菜" and "".join(short["words"]) == "我喜欢妈妈做的菜"
     assert "".join(long["words"]) == "我是一个中国人，出生在普通家庭，我最常说汉语"
-    assert "11 words back" in texts(sd.draw_source_examples())
+    assert "9 words back" in texts(sd.draw_source_examples())  # words, not commas
 
 
 def test_dependency_arcs_check_their_input():
@@ -105,31 +106,27 @@ def test_dependency_arcs_check_their_input():
         sd.draw_dependency_arcs(ax, ("a", "b", "c"), ("a", "b", "c"), target=2, sources=(1,), key=0)
 
 
-def test_chinese_is_drawn_only_with_a_cjk_font(monkeypatch):
-    text, kw = sd.word_label("汉语", "Hànyǔ", font=None)
-    assert text == "Hànyǔ" and kw == {}
-    text, kw = sd.word_label("汉语", "Hànyǔ", font="Noto Sans CJK SC")
-    assert text.startswith("汉语") and kw["fontfamily"][0] == "Noto Sans CJK SC"
-    monkeypatch.setattr(sd, "cjk_font", lambda: None)
-    without = texts(sd.draw_source_examples())
-    monkeypatch.setattr(sd, "cjk_font", lambda: "DejaVu Sans")  # any installed name will do
-    with_font = texts(sd.draw_source_examples())
-    assert not any(_has_han(t) for t in without)
-    assert any(_has_han(t) for t in with_font)
+def test_the_source_examples_are_drawn_in_chinese_from_the_shipped_font():
+    text, kw = sd.word_label("汉语", "Hànyǔ")
+    assert text == "汉语\nHànyǔ" and kw["fontfamily"] == FONT_FAMILY
+    with pytest.raises(ValueError, match="no glyph in the shipped CJK font"):
+        sd.word_label("龘", "dá")  # not in the course's text, so not in the subset
+    drawn = texts(sd.draw_source_examples())
+    for ex in (sd.SHORT_EXAMPLE, sd.LONG_EXAMPLE):
+        assert all(w in drawn for w in ex["words"] if w not in sd.PUNCTUATION)
+    assert "Zhōngguórén\nChinese" in drawn
+
+
+def test_words_back_skips_punctuation():
+    """Issue 11: 03's gap example counted the commas as words."""
+    ex = sd.LONG_EXAMPLE
+    assert ex["words"][ex["key"]] == "中国人" and ex["words"][ex["target"]] == "汉语"
+    assert ex["target"] - ex["key"] == 11  # tokens, two of them commas
+    assert sd.words_back(ex["words"], ex["target"], ex["key"]) == 9
+    assert "9 words back" in texts(sd.draw_source_examples())
+    with pytest.raises(ValueError, match="source must be <= 2"):
+        sd.words_back(("a", "b", "c"), 2, 3)
 
 
 def _has_han(text):
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-def test_cjk_font_finds_a_font_with_chinese_glyphs(monkeypatch):
-    class Font:
-        def __init__(self, name):
-            self.name = name
-
-    find = getattr(sd.cjk_font, "__wrapped__", sd.cjk_font)  # past the cache
-    manager = sd.font_manager.fontManager
-    monkeypatch.setattr(manager, "ttflist", [Font("DejaVu Sans"), Font("Noto Sans CJK SC")])
-    assert find() == "Noto Sans CJK SC"
-    monkeypatch.setattr(manager, "ttflist", [Font("DejaVu Sans"), Font("Liberation Serif")])
-    assert find() is None

@@ -44,7 +44,8 @@ from .style import COLORS, OKABE_ITO, new_figure
 
 __all__ = [
     "Style", "STYLE", "new_diagram", "module_frame", "layer_box", "pointwise_op", "wire",
-    "junction", "tag", "value_tag", "format_vector", "with_style", "LSTM_LAYOUT", "HIGHLIGHTS",
+    "junction", "tag", "value_tag", "format_vector", "format_gate", "with_style", "LSTM_LAYOUT",
+    "HIGHLIGHTS",
     "rnn_parts", "lstm_parts", "draw_rnn_module", "draw_lstm_module", "draw_chain",
     "draw_notation", "draw_gate",
     "draw_lstm_cell",
@@ -191,11 +192,38 @@ def format_vector(v, digits: int = 2) -> str:
     return "[" + ", ".join(f"{x:.{digits}f}" for x in v) + "]"
 
 
+def format_gate(v, digits: int = 2) -> str:
+    """A gate's values, written so that none reads as exactly 0 or 1: a sigmoid's output
+    lies in (0, 1). More digits where they tell the value from the end (0.9999); where
+    they cannot (an idealised gate of 0.0 or 1.0), ``≈0.00`` or ``≈1.00``.
+    """
+    parts = []
+    for x in np.asarray(v, dtype=float).ravel():
+        d = digits
+        while 0.0 < x < 1.0 and float(f"{x:.{d}f}") in (0.0, 1.0) and d < 6:
+            d += 1
+        text = f"{x + 0.0:.{d}f}"
+        if float(text) in (0.0, 1.0):
+            text = f"≈{x + 0.0:.{digits}f}"
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
+
+
 def value_tag(ax, xy: tuple, name: str, v, color: str = "#000000", digits: int = 2,
-              ha: str = "center", va: str = "center", style: Style = STYLE):
-    """A boxed ``name = [numbers]``: the live value carried by a wire."""
-    return ax.text(xy[0], xy[1], f"{name} = {format_vector(v, digits)}", ha=ha, va=va,
-                   fontsize=style.fontsize - 2, color=color, zorder=7,
+              ha: str = "center", va: str = "center", style: Style = STYLE,
+              column: bool = False):
+    """A boxed ``name = [numbers]``: the live value carried by a wire.
+
+    ``column=True`` writes the name over the numbers, one per line (a column
+    vector): narrow enough to sit beside a vertical wire inside a cell.
+    """
+    if column:
+        v = np.asarray(v, dtype=float).ravel()
+        text = name + "\n" + "\n".join(f"{x + 0.0:.{digits}f}" for x in v)
+    else:
+        text = f"{name} = {format_vector(v, digits)}"
+    return ax.text(xy[0], xy[1], text, ha=ha, va=va, multialignment="center",
+                   fontsize=style.fontsize - 2, color=color, zorder=7, linespacing=1.15,
                    bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=color,
                              lw=1.0, alpha=0.95))
 
@@ -331,7 +359,10 @@ def draw_gate(gate=None, signal=None, digits: int = 2):
                 f"gate and signal must have the same shape, got {g.shape} and {s.shape}")
         value_tag(ax, (1.8, 1.0), "in", s, digits=digits)
         value_tag(ax, (6.2, 1.0), "out", g * s, digits=digits)
-        value_tag(ax, (6.8, -0.7), "gate", g, color=COLORS["f_t"], digits=digits)
+        ax.text(6.8, -0.7, f"gate = {format_gate(g, digits)}", ha="center", va="center",
+                fontsize=STYLE.fontsize - 2, color=COLORS["f_t"], zorder=7,
+                bbox=dict(boxstyle="round,pad=0.2", facecolor="white", edgecolor=COLORS["f_t"],
+                          lw=1.0, alpha=0.95))
     return fig
 
 
@@ -461,33 +492,36 @@ def lstm_parts(ax, x0: float = 0.0, y0: float = 0.0, highlight: str | None = Non
     tag(ax, P(L["x_join"], -1.2), "$x_t$", on=on("hx"), size=sz, style=style)
     tag(ax, P(L["width"] + 0.7, hy - 0.35), "$h_t$", ha="right", on=on("out"), size=sz, style=style)
     tag(ax, P(L["h_up"], L["height"] + 1.0), "$h_t$", on=on("out"), size=sz, style=style)
-    tag(ax, P(L["f"] - 0.15, 4.1), "$f_t$", ha="right", on=on("f"), color=COLORS["f_t"],
-        style=style)
-    tag(ax, P(L["i"] - 0.15, 3.3), "$i_t$", ha="right", on=on("i"), color=COLORS["i_t"],
-        style=style)
-    tag(ax, P(L["c"] + 0.15, 3.3), r"$\tilde{C}_t$", ha="left", on=on("c"),
-        color=COLORS["c_tilde"], style=style)
-    tag(ax, P(L["o"] - 0.15, 3.3), "$o_t$", ha="right", on=on("o"), color=COLORS["o_t"],
-        style=style)
+    shown = set(values or {}) & set(_VALUES_FOR[highlight]) if values else set()
+    for key, x, y, ha, text in (("f_t", L["f"] - 0.15, 4.1, "right", "$f_t$"),
+                                ("i_t", L["i"] - 0.15, 3.3, "right", "$i_t$"),
+                                ("c_tilde", L["c"] + 0.15, 3.3, "left", r"$\tilde{C}_t$"),
+                                ("o_t", L["o"] + 0.15, 3.2, "left", "$o_t$")):
+        if key not in shown:
+            part = {"f_t": "f", "i_t": "i", "c_tilde": "c", "o_t": "o"}[key]
+            tag(ax, P(x, y), text, ha=ha, on=on(part), color=COLORS[key], style=style)
     if values:
         _annotate(ax, P, values, highlight, digits, style)
 
 
-# where each live value is written: (x, y, ha, name, colour key), relative to the module.
-# The states sit at the ends of their wires; the gates, which have no room
-# inside the cell, are read out in two rows under it, in their wires' colours.
+# Where each live value is written: (x, y, name, colour key), relative to the module;
+# each a column box right beside the wire that carries it. The states sit at the
+# ends of their wires, outside the module; the gates between the layers' wires.
 _VALUE_SPOTS = {
-    "c_prev": (-0.7, 6.55, "left", "$C_{t-1}$", "c_t"),
-    "h_prev": (-0.7, 0.35, "left", "$h_{t-1}$", "h_t"),
-    "x_t": (1.75, -1.2, "left", "$x_t$", "x_t"),
-    "c_t": (10.7, 6.55, "right", "$C_t$", "c_t"),
-    "h_t": (10.7, 0.35, "right", "$h_t$", "h_t"),
-    "f_t": (-0.7, -2.0, "left", "$f_t$", "f_t"),
-    "i_t": (5.2, -2.0, "left", "$i_t$", "i_t"),
-    "c_tilde": (-0.7, -2.75, "left", r"$\tilde{C}_t$", "c_tilde"),
-    "o_t": (5.2, -2.75, "left", "$o_t$", "o_t"),
+    "c_prev": (-1.05, 4.5, "$C_{t-1}$", "c_t"),     # under the incoming cell state
+    "h_prev": (-1.05, 2.45, "$h_{t-1}$", "h_t"),    # over the incoming h
+    "x_t": (1.55, -1.2, "$x_t$", "x_t"),            # a row, beside x_t's label
+    "c_t": (11.25, 4.5, "$C_t$", "c_t"),            # under the outgoing cell state
+    "h_t": (11.25, 2.45, "$h_t$", "h_t"),           # over the outgoing h
+    "f_t": (1.55, 4.05, "$f_t$", "f_t"),            # left of f's wire up to the ×
+    "i_t": (2.9, 3.65, "$i_t$", "i_t"),             # left of i's wire
+    "c_tilde": (5.85, 3.55, r"$\tilde{C}_t$", "c_tilde"),  # right of C~'s wire
+    "o_t": (7.55, 2.45, "$o_t$", "o_t"),            # under o's wire to the ×
 }
-_READOUT = ("f_t", "i_t", "c_tilde", "o_t")
+# A gate's symbol is left out where its value box, which names it, takes its place.
+_SYMBOLS_REPLACED = ("f_t", "i_t", "c_tilde", "o_t")
+# x range of the cell drawn with its values (room for the state boxes on both sides)
+_VALUES_XLIM = (-1.6, LSTM_LAYOUT["width"] + 1.85)
 
 _VALUES_FOR = {
     None: tuple(_VALUE_SPOTS), "gates": tuple(_VALUE_SPOTS),
@@ -507,9 +541,10 @@ def _annotate(ax, P, values, highlight, digits, style):
     for key in _VALUES_FOR[highlight]:
         if key not in values:
             continue
-        x, y, ha, name, color_key = _VALUE_SPOTS[key]
+        x, y, name, color_key = _VALUE_SPOTS[key]
+        row = key == "x_t"
         value_tag(ax, P(x, y), name, values[key], color=COLORS.get(color_key, "#000000"),
-                  digits=digits, ha=ha, style=style)
+                  digits=digits, ha="left" if row else "center", style=style, column=not row)
 
 
 def draw_lstm_cell(highlight: str | None = None, values: dict | None = None, digits: int = 2,
@@ -530,9 +565,8 @@ def draw_lstm_cell(highlight: str | None = None, values: dict | None = None, dig
     check_int("digits", digits, 0, 6)
     L = LSTM_LAYOUT
     low = -1.9 if highlight == "gates" else -1.6
-    if values and any(k in values for k in _READOUT if k in _VALUES_FOR[highlight]):
-        low = -3.2
-    fig, ax = new_diagram((-1.1, L["width"] + 1.1), (low, L["height"] + 1.3), width=width)
+    xlim = _VALUES_XLIM if values else (-1.1, L["width"] + 1.1)
+    fig, ax = new_diagram(xlim, (low, L["height"] + 1.3), width=width)
     lstm_parts(ax, 0.0, 0.0, highlight, values, digits)
     return fig
 

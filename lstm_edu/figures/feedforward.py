@@ -8,7 +8,7 @@ from ..data import sin_cos_data
 from ..experiments.feedforward import (WINDOW_KS, WindowFit, fit_window_mlp, same_sin_partner,
                                        window_sweep)
 from ..validate import check_float, check_int
-from .style import COLORS, OKABE_ITO, new_figure
+from .style import COLORS, OKABE_ITO, PREDICTION, TARGET, legend, new_figure
 
 
 def plot_window_fit(k: int = 1):
@@ -17,14 +17,14 @@ def plot_window_fit(k: int = 1):
     sweep = window_sweep(sorted(set(WINDOW_KS) | {k}))
     fit = sweep[k]
     fig, (ax, ax_k) = new_figure(8.0, 3.0, ncols=2, width_ratios=[2.2, 1])
-    ax.plot(fit.t_test, fit.y_test, color=COLORS["cos"], lw=2, label="cos(t), the target")
-    ax.plot(fit.t_test, fit.pred_test, "--", color=COLORS["pred"], lw=1.6,
-            label=f"MLP on last {k} sin value(s)")
+    ax.plot(fit.t_test, fit.y_test, color=COLORS["cos"], label="cos(t), the target", **TARGET)
+    ax.plot(fit.t_test, fit.pred_test, color=COLORS["pred"],
+            label=f"MLP on last {k} sin value(s)", **PREDICTION)
     ax.set_xlabel("t (test half)")
     ax.set_ylabel("cos(t) and prediction")
     ax.set_ylim(-1.6, 1.9)
-    ax.legend(loc="upper right", fontsize=8, ncols=2)
-    ax.set_title(f"k = {k}: test MSE {fit.test_mse:.3g}", fontsize=10)
+    legend(ax, loc="upper center", ncols=2)
+    ax.set_title(f"k = {k}: test MSE {fit.test_mse:.3g}")
     ks = sorted(sweep)
     ax_k.semilogy(ks, [max(sweep[j].test_mse, 1e-8) for j in ks], "o-",
                   color=OKABE_ITO["blue"], label="test MSE")
@@ -34,7 +34,8 @@ def plot_window_fit(k: int = 1):
     ax_k.set_xlabel("window k (past inputs seen)")
     ax_k.set_ylabel("test MSE (log)")
     ax_k.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
-    ax_k.legend(fontsize=7, loc="center right")
+    ax_k.set_ylim(top=5.0)  # headroom for the legend, above every MSE
+    legend(ax_k, loc="center right")
     text = (f"k = {k}: train MSE {fit.train_mse:.3g}, test MSE {fit.test_mse:.3g} "
             f"({fit.epochs} epochs)")
     return fig, text
@@ -57,9 +58,8 @@ def plot_same_sin(t: float = 5 * np.pi / 6):
     ax.set_xlabel("t")
     ax.set_ylabel("value")
     ax.set_ylim(-1.3, 1.5)
-    ax.legend(loc="upper right", fontsize=8, ncols=2)
-    ax.set_title(f"t = {t:.3f} (circle) and t' = {u:.3f} (square): same sin, opposite cos",
-                 fontsize=9)
+    legend(ax, outside="top")  # the time markers sweep the whole axes
+    ax.set_title(f"t = {t:.3f} (circle) and t' = {u:.3f} (square): same sin, opposite cos")
     text = (f"t  = {t:.4f}: sin = {np.sin(t):+.4f}, cos = {np.cos(t):+.4f}\n"
             f"t' = {u:.4f}: sin = {np.sin(u):+.4f}, cos = {np.cos(u):+.4f}")
     return fig, text
@@ -77,7 +77,7 @@ def plot_memoryless_map(fit: WindowFit | None = None):
     if fit.k != 1:
         raise ValueError(f"this picture is for the memoryless fit, k = 1; got k = {fit.k}")
     data = sin_cos_data()
-    fig, ax = new_figure(4.2, 3.4)
+    fig, ax = new_figure(5.6, 4.2)
     _, x_tr, y_tr = data.train
     ax.plot(x_tr, y_tr, "o", ms=3.5, color=OKABE_ITO["sky"], label="training pairs (sin t, cos t)")
     x_te = data.test[1]
@@ -87,6 +87,6 @@ def plot_memoryless_map(fit: WindowFit | None = None):
     ax.axhline(0.0, color=OKABE_ITO["grey"], ls=":", lw=1, label="best memoryless guess: 0")
     ax.set_xlabel("input sin(t)")
     ax.set_ylabel("cos(t)")
-    ax.set_ylim(-1.25, 1.6)
-    ax.legend(fontsize=7, loc="upper center", ncols=1)
+    ax.set_ylim(-1.25, 1.25)
+    legend(ax, outside="top", ncols=1)
     return fig

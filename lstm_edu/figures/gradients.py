@@ -6,7 +6,7 @@ import numpy as np
 
 from ..experiments.gradients import measure_rnn_decay, pascanu_bound
 from ..validate import check_float, check_int
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, legend, new_figure
 
 
 def plot_gradient_decay(scale: float = 1.0, T: int = 50):
@@ -29,8 +29,8 @@ def plot_gradient_decay(scale: float = 1.0, T: int = 50):
     ax.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
     ax.set_xlabel("distance T − t (steps back)")
     ax.set_ylabel("gradient norm (log)")
-    ax.set_title(f"W_hh × {scale:.2f}: per-step factor {m['rate']:.3g}", fontsize=10)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.set_title(f"W_hh × {scale:.2f}: per-step factor {m['rate']:.3g}")
+    legend(ax, outside="top", ncols=2)  # the measured curve can reach any corner
     text = (f"scale {scale:.2f}: sigma_max {m['sigma_max']:.3f}, spectral radius {m['rho']:.3f}, "
             f"mean tanh' {m['mean_dtanh']:.3f}, per-step factor {m['rate']:.3g}, "
             f"norm at distance {T}: {flow.norms[-1]:.3g}")

@@ -8,45 +8,42 @@
 * :func:`draw_dependency_arcs`, :func:`draw_source_examples` - which earlier
   word a word depends on (source §2.2).
 
-Chinese text is drawn only if a CJK font is installed (:func:`cjk_font`);
-otherwise figures use pinyin and English glosses, and notebooks print the
-Chinese as text. No font is ever downloaded.
+The source's examples are drawn in Chinese, from the font subset shipped in
+``figures/fonts`` (:mod:`lstm_edu.figures.fonts`; nothing is downloaded), with
+pinyin and an English gloss under each word.
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import torch
-from matplotlib import font_manager
 from matplotlib.patches import Circle
 
 from ..cells import RNNParams, rnn_step, run_sequence
 from ..validate import check_int
 from .cells import module_frame, new_diagram, tag, wire
+from .fonts import FONT_FAMILY, check_glyphs
 from .style import COLORS, OKABE_ITO, new_figure
 
-# --- fonts -----------------------------------------------------------------------
+# --- Chinese words -----------------------------------------------------------------
 
-_CJK_HINTS = ("CJK", "WenQuanYi", "SimHei", "SimSun", "Hei", "Ming", "Kai", "Song",
-              "Droid Sans Fallback", "AR PL", "Source Han", "Hiragino", "Yu Gothic")
-
-
-@functools.lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The name of an installed font that has Chinese glyphs, or None."""
-    for font in font_manager.fontManager.ttflist:
-        if any(h.lower() in font.name.lower() for h in _CJK_HINTS):
-            return font.name
-    return None
+PUNCTUATION = frozenset("，。、,.;:?!")
 
 
-def word_label(word: str, gloss: str, font: str | None = None) -> tuple[str, dict]:
-    """Text and font keywords for a word on a figure: Chinese over the gloss, or the gloss."""
-    if font:
-        return f"{word}\n{gloss}", {"fontfamily": [font, "DejaVu Sans"]}
-    return gloss, {}
+def word_label(word: str, gloss: str) -> tuple[str, dict]:
+    """Text and font keywords for a Chinese word over its gloss, in the shipped CJK font."""
+    for name, v in (("word", word), ("gloss", gloss)):
+        if not isinstance(v, str):
+            raise TypeError(f"{name} must be a str, got {type(v).__name__}")
+    return check_glyphs(f"{word}\n{gloss}"), {"fontfamily": FONT_FAMILY}
+
+
+def words_back(words, target: int, source: int) -> int:
+    """How many words ``words[source]`` lies before ``words[target]``: punctuation not counted."""
+    words = tuple(words)
+    target = check_int("target", target, low=0, high=len(words) - 1)
+    source = check_int("source", source, low=0, high=target)
+    return sum(1 for w in words[source:target] if w not in PUNCTUATION)
 
 
 # --- feedforward -----------------------------------------------------------------
@@ -121,21 +118,25 @@ def draw_folded_rnn():
     return fig
 
 
-def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None):
+def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None,
+                      span: int | None = None):
     """The chain A -> A -> ... of length ``T``: x_t below, h_t above, h_0 on the left.
 
     ``upto``: blocks after this step are faded (the steps not computed yet).
     ``h``: an optional (T, H) array drawn as a little heat strip above each block.
+    ``span``: the number of steps the canvas has room for (default ``T``); a
+    slider over T keeps one size, so the figure does not jump as T changes.
     """
     T = check_int("T", T, low=1, high=12)
+    span = T if span is None else check_int("span", span, low=T, high=12)
     upto = T if upto is None else check_int("upto", upto, low=0, high=T)
     if h is not None:
         h = np.asarray(h, dtype=float)
         if h.ndim != 2 or h.shape[0] != T:
             raise ValueError(f"h must have shape (T={T}, H), got shape {h.shape}")
-    width = 2.2 * T + 1.6
+    width = 2.2 * span + 1.6
     if ax is None:
-        fig, ax = new_diagram((-1.6, width - 1.2), (-1.9, 4.6), width=min(1.15 * T + 1.6, 11))
+        fig, ax = new_diagram((-1.6, width - 1.2), (-1.9, 4.6), width=min(1.15 * span + 1.6, 11))
     else:
         fig = ax.figure
     tag(ax, (-1.0, 0.8), "$h_0$", size=10)
@@ -153,7 +154,7 @@ def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None):
                       vmin=-1, vmax=1, aspect="auto", zorder=3)
     if h is not None:
         tag(ax, (-1.0, 3.45), "$h_t$", size=9)
-        tag(ax, (width - 1.4, 4.25), "colour: −1 (orange) … +1 (purple)", size=8, ha="right")
+        tag(ax, (2.2 * T - 0.8, 4.25), "colour: −1 (orange) … +1 (purple)", size=9, ha="right")
     ax.set_xlim(-1.6, width - 1.2)
     ax.set_ylim(-1.9, 4.6)
     return fig
@@ -183,11 +184,11 @@ def plot_rnn_unrolled(T: int = 5, t: int = 5):
 
 # --- dependency arcs ----------------------------------------------------------------
 
-# The source's two examples (§2.2), in the source's words, with glosses.
+# The source's two examples (§2.2), in the source's words, with pinyin and English glosses.
 SHORT_EXAMPLE = {
     "words": ("我", "喜欢", "妈妈", "做", "的", "菜"),
-    "glosses": ("wǒ\nI", "xǐhuan\nlike", "māma\nmom", "zuò\nmake", "de\n(that)",
-                "cài\ndishes"),
+    "pinyin": ("wǒ", "xǐhuan", "māma", "zuò", "de", "cài"),
+    "glosses": ("I", "like", "mom", "make", "(that)", "dishes"),
     "target": 5,
     "sources": (0, 1, 2, 3, 4),
     "key": None,
@@ -195,9 +196,10 @@ SHORT_EXAMPLE = {
 LONG_EXAMPLE = {
     "words": ("我", "是", "一个", "中国人", "，", "出生", "在", "普通", "家庭", "，",
               "我", "最", "常", "说", "汉语"),
-    "glosses": ("wǒ\nI", "shì\nam", "yí gè\na", "Zhōngguórén\nChinese", ",", "chūshēng\nborn",
-                "zài\nin", "pǔtōng\nordinary", "jiātíng\nfamily", ",", "wǒ\nI", "zuì\nmost",
-                "cháng\noften", "shuō\nspeak", "Hànyǔ\nChinese\n(language)"),
+    "pinyin": ("wǒ", "shì", "yí gè", "Zhōngguórén", "", "chūshēng", "zài", "pǔtōng", "jiātíng",
+               "", "wǒ", "zuì", "cháng", "shuō", "Hànyǔ"),
+    "glosses": ("I", "am", "a", "Chinese", "", "born", "in", "ordinary", "family", "", "I",
+                "most", "often", "speak", "Chinese\n(language)"),
     "target": 14,
     "sources": (10, 11, 12, 13, 3),
     "key": 3,
@@ -205,16 +207,20 @@ LONG_EXAMPLE = {
 
 
 def draw_dependency_arcs(ax, words, glosses, target: int, sources, key: int | None = None,
-                         font: str | None = None):
+                         pinyin=None):
     """Words on a line and an arc from each word in ``sources`` to ``words[target]``.
 
-    The ``key`` source (the one the prediction really needs) is drawn bold and
-    labelled with its distance; the others are thin.
+    Each word is written in Chinese (the shipped font), with its ``pinyin``
+    (optional) and English gloss under it. The ``key`` source (the one the
+    prediction really needs) is drawn bold and labelled with its distance in
+    words (punctuation not counted); the others are thin.
     """
     words, glosses = tuple(words), tuple(glosses)
-    if len(words) != len(glosses):
+    pinyin = ("",) * len(words) if pinyin is None else tuple(pinyin)
+    if not len(words) == len(glosses) == len(pinyin):
         raise ValueError(f"words and glosses must have the same length, got {len(words)} "
-                         f"and {len(glosses)}")
+                         f"and {len(glosses)}" + (f" (pinyin {len(pinyin)})"
+                                                  if len(pinyin) != len(words) else ""))
     n = len(words)
     target = check_int("target", target, low=0, high=n - 1)
     for s in sources:
@@ -223,10 +229,14 @@ def draw_dependency_arcs(ax, words, glosses, target: int, sources, key: int | No
             raise ValueError(f"a source must differ from the target {target}, got {s}")
     if key is not None and key not in sources:
         raise ValueError(f"key must be one of sources {tuple(sources)}, got {key}")
-    for i, (w, g) in enumerate(zip(words, glosses)):
-        text, kw = word_label(w, g, font)
-        ax.text(i, 0.1, text, ha="center", va="top", fontsize=8,
-                color=OKABE_ITO["vermillion"] if i == target else "black", **kw)
+    for i, (w, p, g) in enumerate(zip(words, pinyin, glosses)):
+        color = OKABE_ITO["vermillion"] if i == target else "black"
+        ax.text(i, 0.1, check_glyphs(w), ha="center", va="top", fontsize=13, color=color,
+                fontfamily=FONT_FAMILY)
+        below = "\n".join(x for x in (p, g) if x)
+        if below:
+            ax.annotate(below, (i, 0.1), xytext=(0, -21), textcoords="offset points",
+                        ha="center", va="top", fontsize=8.5, color=color, linespacing=1.1)
     top = 0.0
     for s in sources:
         bold = s == key
@@ -241,20 +251,20 @@ def draw_dependency_arcs(ax, words, glosses, target: int, sources, key: int | No
         ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-3], ys[-3] + 0.02),
                     arrowprops=dict(arrowstyle="-|>", color=color, lw=1.0))
         if bold:
-            ax.text((s + target) / 2, 0.35 + height, f"{span} words back", ha="center",
-                    fontsize=9, color=color)
+            back = words_back(words, max(s, target), min(s, target))
+            ax.text((s + target) / 2, 0.35 + height, f"{back} words back", ha="center",
+                    fontsize=10, color=color)
     ax.set_xlim(-0.7, n - 0.3)
-    ax.set_ylim(-1.5, 0.75 + top)
+    ax.set_ylim(-2.0, 0.75 + top)
     ax.set_axis_off()
     return ax
 
 
 def draw_source_examples():
     """The source's short gap (菜 'dishes') and long gap (汉语 'Chinese'), as arcs."""
-    font = cjk_font()
-    fig, (top, bottom) = new_figure(9.5, 4.6, nrows=2, height_ratios=[1, 1.5])
-    draw_dependency_arcs(top, font=font, **SHORT_EXAMPLE)
-    top.set_title("short gap: the last word needs only the words just before it", fontsize=10)
-    draw_dependency_arcs(bottom, font=font, **LONG_EXAMPLE)
-    bottom.set_title("long gap: the last word needs a word far back", fontsize=10)
+    fig, (top, bottom) = new_figure(9.6, 5.4, nrows=2, height_ratios=[1, 1.35])
+    draw_dependency_arcs(top, **SHORT_EXAMPLE)
+    top.set_title("short gap: the last word needs only the words just before it")
+    draw_dependency_arcs(bottom, **LONG_EXAMPLE)
+    bottom.set_title("long gap: the last word needs a word far back")
     return fig

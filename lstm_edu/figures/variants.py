@@ -35,7 +35,7 @@ from .cells import (
     tag,
     wire,
 )
-from .style import COLORS, OKABE_ITO, new_figure
+from .style import COLORS, OKABE_ITO, legend, new_figure
 
 PEEPHOLE_COLOR = COLORS["c_t"]
 GATE_COLORS = {"r": COLORS["i_t"], "z": COLORS["f_t"], "n": COLORS["c_tilde"]}
@@ -362,7 +362,7 @@ def plot_forget_retention(T: int = 100, bias: float = 1.0):
     T = check_int("T", T, low=2, high=10_000)
     bias = check_float("bias", bias, low=-10.0, high=20.0)
     ts = np.arange(T)
-    fig, ax = new_figure(5.6, 3.0)
+    fig, ax = new_figure(7.2, 4.4)
     curves = [(0.0, "b_f = 0 (PyTorch's default, on average)", OKABE_ITO["grey"]),
               (bias, f"b_f = {bias:.2f} (yours)", OKABE_ITO["orange"]),
               (math.log(T), f"b_f = ln T = {math.log(T):.2f} (chrono)", OKABE_ITO["blue"])]
@@ -373,7 +373,7 @@ def plot_forget_retention(T: int = 100, bias: float = 1.0):
     ax.set_xlabel("steps t since the first token")
     ax.set_ylabel(r"$\sigma(b_f)^t$, share of $C$ kept")
     ax.set_title(f"What a resting forget gate keeps over a gap of T = {T}")
-    ax.legend(fontsize=8, loc="lower left")
+    legend(ax, outside="top", ncols=1)  # every corner is crossed by some T and b_f
     text = "  ".join(f"b_f = {b:.2f}: σ(b_f)^{T - 1} = {retention(b, T - 1):.3g}"
                      for b, _, _ in curves)
     return fig, text

@@ -23,7 +23,12 @@ import ipywidgets as widgets
 from IPython.display import Image, display
 from matplotlib.figure import Figure
 
-from .style import figure_png
+from .style import figure_png, live_figures, png_display_width
+
+# Every control: its label at full width (never "learning r..."), a track long enough to
+# aim with (ipywidgets' default leaves about 120 px of track).
+CONTROL_WIDTH = "460px"
+PNG_CACHE_SIZE = 64  # PNGs kept per slider panel, about 60-150 KB each
 
 
 def split_result(result) -> tuple[Figure, str | None]:
@@ -53,18 +58,87 @@ def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
         if not control.description:
             control.description = name  # an unlabelled slider is a riddle
     first = {}
+    pool: dict = {}
 
     def render(**values):
-        fig, text = split_result(fn(**values))
-        png = figure_png(fig)
+        png, text = redraw(fn, values, pool, live="png" in first)
         first.setdefault("png", png)
         if text:
             print(text)
-        display(Image(data=png, format="png"))
+        display(png_image(png))
 
     out = widgets.interactive_output(render, controls)
     box = widgets.VBox([controls_row(*controls.values()), out])
     return box, first["png"]
+
+
+def redraw(fn, values: dict, pool: dict | None = None, live: bool = True) -> tuple[bytes, str | None]:
+    """One slider move: ``fn(**values)`` drawn to PNG bytes, and its text (or None).
+
+    What the widget runs, and what ``benchmarks/bench.py`` times. ``pool`` keeps
+    the figures of the previous move for ``fn`` to redraw on (see
+    ``style.live_figures``): the canvas, its renderer and its text metrics are
+    reused rather than rebuilt. ``live``: the quick PNG encoding.
+    """
+    if not isinstance(values, dict):
+        raise TypeError(f"values must be a dict of control values, got {type(values).__name__}")
+    pool = {} if pool is None else pool
+    # A value seen before is shown again from its PNG: menus and stepped sliders have few.
+    try:
+        key = ("png", live, tuple(sorted(values.items())))
+        hash(key)
+    except TypeError:  # an unhashable value (an array): draw it every time
+        key = None
+    cache = pool.setdefault("pngs", {})
+    if key is not None and key in cache:
+        return cache[key]
+    with live_figures(pool):
+        fig, text = split_result(fn(**values))
+        result = figure_png(fig, live=live), text
+    if key is not None:
+        if len(cache) >= PNG_CACHE_SIZE:
+            cache.pop(next(iter(cache)))  # the oldest
+        cache[key] = result
+    return result
+
+
+def png_image(png: bytes) -> Image:
+    """A ``figure_png`` image, shown at its displayed width (sharp on HiDPI screens)."""
+    return Image(data=png, format="png", width=png_display_width(png))
+
+
+def style_control(control: widgets.Widget) -> widgets.Widget:
+    """Give ``control`` the course's width and an untruncated label (unless set already)."""
+    style = getattr(control, "style", None)
+    if style is not None and hasattr(style, "description_width") and not style.description_width:
+        style.description_width = "initial"
+    sized = hasattr(control, "readout") or isinstance(control, widgets.Dropdown)  # sliders, menus
+    if sized and not control.layout.width:
+        control.layout.width = CONTROL_WIDTH
+    return control
+
+
+def gap_options(low: int, high: int) -> list[int]:
+    """``low``, ``high`` and the 1-2-5 steps between them: a wide range of lengths on one slider."""
+    if not (isinstance(low, int) and isinstance(high, int)) or isinstance(low, bool):
+        raise TypeError(f"low and high must be ints, got {type(low).__name__} and {type(high).__name__}")
+    if not 1 <= low < high:
+        raise ValueError(f"need 1 <= low < high, got low={low}, high={high}")
+    steps, decade = set(), 1
+    while decade <= high:
+        steps.update(m * decade for m in (1, 2, 5))
+        decade *= 10
+    return sorted({low, high} | {s for s in steps if low < s < high})
+
+
+def gap_slider(value: int, low: int, high: int, description: str = "gap T") -> widgets.SelectionSlider:
+    """A stepped slider over ``gap_options(low, high)``: 2, 5, 10, 20, 50, ... 1000 rather
+    than every integer, so a short drag does not leap from 100 to 681."""
+    options = gap_options(low, high)
+    if value not in options:
+        raise ValueError(f"value must be one of {options}, got {value!r}")
+    return style_control(widgets.SelectionSlider(options=options, value=value,
+                                                 description=description))
 
 
 def show_interactive(fn, **controls) -> None:
@@ -75,8 +149,9 @@ def show_interactive(fn, **controls) -> None:
 # --- shared by every panel (sliders here, train buttons in sincos_plots and lab) ---
 
 def controls_row(*items) -> widgets.HBox:
-    """Controls side by side, wrapping onto new lines in a narrow window."""
-    return widgets.HBox(list(items), layout=widgets.Layout(flex_flow="row wrap"))
+    """Controls side by side (each styled by :func:`style_control`), wrapping in a narrow window."""
+    return widgets.HBox([style_control(c) for c in items],
+                        layout=widgets.Layout(flex_flow="row wrap"))
 
 
 def show_png(out: widgets.Output, fig: Figure) -> None:
@@ -85,7 +160,7 @@ def show_png(out: widgets.Output, fig: Figure) -> None:
 
     with out:
         clear_output(wait=True)
-        display(Image(data=figure_png(fig), format="png"))
+        display(png_image(figure_png(fig)))
 
 
 def on_click_guarded(button: widgets.Button, out: widgets.Output, action) -> None:
@@ -112,7 +187,7 @@ def fallback_bundle(box: widgets.Widget, png: bytes) -> dict:
     if not isinstance(box, widgets.Widget):
         raise TypeError(f"box must be an ipywidgets Widget, got {type(box).__name__}")
     if not isinstance(png, bytes) or not png.startswith(b"\x89PNG"):
-        raise ValueError("png must be the bytes of a PNG image (see plots.figure_png)")
+        raise ValueError("png must be the bytes of a PNG image (see style.figure_png)")
     bundle = box._repr_mimebundle_()
     bundle["image/png"] = base64.b64encode(png).decode("ascii")
     return bundle
@@ -120,4 +195,5 @@ def fallback_bundle(box: widgets.Widget, png: bytes) -> dict:
 
 def display_with_fallback(box: widgets.Widget, png: bytes) -> None:
     """Show ``box``; JupyterLab renders the live widget, GitHub the PNG beside it."""
-    display(fallback_bundle(box, png), raw=True)
+    display(fallback_bundle(box, png), raw=True,
+            metadata={"image/png": {"width": png_display_width(png)}})

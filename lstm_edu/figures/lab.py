@@ -10,7 +10,7 @@ from ..experiments.lab import (GradProfile, LabResult, available_cells, cell_lab
                                gradient_profile, lab_run)
 from ..modules import CORES, INITS
 from ..validate import check_choice, check_int
-from .style import CYCLE, OKABE_ITO, figure_png, new_figure
+from .style import CYCLE, OKABE_ITO, figure_png, legend, new_figure
 from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 
@@ -24,14 +24,14 @@ def plot_profiles(profiles, title: str = "Gradient of the loss against distance"
     profiles = list(profiles)
     if not profiles or not all(isinstance(p, GradProfile) for p in profiles):
         raise TypeError("profiles must be a non-empty list of GradProfile")
-    fig, ax = new_figure(6.4, 3.0)
+    fig, ax = new_figure(8.8, 3.4)
     for p, color in zip(profiles, CYCLE):
         ax.semilogy(p.distance, _visible(p.norms), "-", color=color, lw=1.5,
                     label=f"{cell_label(p.cell, p.init)}: ‖∂L/∂{p.state}‖, "
                           f"×{p.decay_per_step():.2f}/step")
     ax.set(xlabel="distance T − t (steps back from the read-out)", ylabel="gradient norm (log)",
            title=title)
-    ax.legend(fontsize=7)
+    legend(ax, outside="right")
     return fig
 
 
@@ -39,20 +39,20 @@ def plot_lab(result: LabResult):
     """Held-out accuracy during training, and the gradient flow before and after."""
     if not isinstance(result, LabResult):
         raise TypeError(f"result must be a LabResult, got {type(result).__name__}")
-    fig, (ax1, ax2) = new_figure(7.6, 2.8, ncols=2)
+    fig, (ax1, ax2) = new_figure(9.6, 3.6, ncols=2)
     steps, accs = zip(*result.recall.curve) if result.recall.curve else ((), ())
     ax1.plot(steps, accs, "o-", ms=3, color=OKABE_ITO["blue"], label="held-out accuracy")
     ax1.axhline(0.25, color=OKABE_ITO["grey"], ls=":", label="chance (1/4)")
     ax1.set(xlabel="training step", ylabel="accuracy", ylim=(0, 1.05),
             title=f"{cell_label(result.cell, result.init)}, T = {result.T}: {result.accuracy:.2f}")
-    ax1.legend(fontsize=7, loc="lower right")
+    legend(ax1, outside="below", ncols=2)
     for p, name, color in ((result.before, "before training", OKABE_ITO["grey"]),
                            (result.after, "after training", OKABE_ITO["vermillion"])):
         ax2.semilogy(p.distance, _visible(p.norms), color=color,
                      label=f"{name}: ×{p.decay_per_step():.2f}/step")
     ax2.set(xlabel="distance T − t", ylabel=f"‖∂L/∂{result.before.state}_t‖",
             title="Gradient flow")
-    ax2.legend(fontsize=7)
+    legend(ax2, outside="below")
     return fig
 
 

@@ -24,7 +24,8 @@ from ..experiments.sincos import (
     run_sincos,
 )
 from ..validate import check_choice, check_float, check_int
-from .style import COLORS, CYCLE, OKABE_ITO, figure_png, new_figure
+from .style import (COLORS, CYCLE, OKABE_ITO, PREDICTION, SMALL_PT, TARGET, figure_png, legend,
+                    new_figure)
 from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 SEQ_COLORS = CYCLE[:N_SEQUENCES]
@@ -44,23 +45,26 @@ def plot_data(data: SinCosData | None = None, n: int = 60):
     """The first ``n`` samples of sin and cos, with the two times where sin t = 0.5 marked."""
     data = sin_cos_data() if data is None else data
     n = check_int("n", n, low=2, high=len(data.t))
-    fig, ax = new_figure(6.4, 3.0)
-    ax.plot(data.t[:n], data.x[:n], color=COLORS["sin"], label="sin(t), the input")
-    ax.plot(data.t[:n], data.y[:n], color=COLORS["cos"], label="cos(t), the target")
-    for t0, name in zip(AMBIGUOUS_T, ("5π/6", "13π/6")):
-        ax.axvline(t0, color=OKABE_ITO["black"], ls="--", lw=1)
-        ax.plot([t0, t0], [np.sin(t0), np.cos(t0)], "o", color=OKABE_ITO["black"], ms=4)
-        ax.text(t0 + 0.15, np.cos(t0) + (0.12 if np.cos(t0) > 0 else -0.2),
-                f"t = {name}: sin 0.5, cos {np.cos(t0):+.3f}", fontsize=7.5)
-    for t0 in SOURCE_T:
-        ax.axvline(t0, color=OKABE_ITO["grey"], ls=":", lw=1)
-        left = t0 < 5
-        ax.text(t0 + (-0.1 if left else 0.1), 1.42, f"source's t = {t0}: sin {np.sin(t0):.3f}",
-                fontsize=7, color="#555555", ha="right" if left else "left")
+    fig, ax = new_figure(8.4, 3.4)
+    ax.plot(data.t[:n], data.x[:n], color=COLORS["sin"], lw=1.8, label="sin t, the input")
+    ax.plot(data.t[:n], data.y[:n], color=COLORS["cos"], lw=1.8, ls=(0, (5, 2.5)),
+            label="cos t, the target")
+    for k, (t0, name) in enumerate(zip(AMBIGUOUS_T, ("5π/6", "13π/6"))):
+        ax.axvline(t0, color=OKABE_ITO["black"], ls="--", lw=1,
+                   label="sin t = 0.5, opposite cos t" if k == 0 else None)
+        ax.plot([t0, t0], [np.sin(t0), np.cos(t0)], "o", color=OKABE_ITO["black"], ms=5)
+        ax.annotate(f"t = {name}\ncos t = {np.cos(t0):+.3f}", (t0, np.cos(t0)),
+                    xytext=(8, -4 if np.cos(t0) > 0 else 4), textcoords="offset points",
+                    va="top" if np.cos(t0) > 0 else "bottom", fontsize=SMALL_PT + 1)
+    for k, t0 in enumerate(SOURCE_T):
+        ax.axvline(t0, color=OKABE_ITO["grey"], ls=":", lw=1.4,
+                   label="the source's 2.5 and 6.8" if k == 0 else None)
+        ax.text(t0, 1.52, f"sin {t0} = {np.sin(t0):.3f}", fontsize=SMALL_PT + 1,
+                color="#555555", ha="right" if k == 0 else "left")
     ax.axhline(0.5, color=OKABE_ITO["grey"], lw=0.6)
-    ax.set(xlabel="t", ylabel="value", ylim=(-1.3, 1.6),
+    ax.set(xlabel="t", ylabel="value", ylim=(-1.3, 1.75),
            title="Same input sin t = 0.5, opposite targets cos t")
-    ax.legend(loc="lower left", fontsize=8)
+    legend(ax, outside="right")
     return fig
 
 
@@ -69,15 +73,15 @@ def plot_loss(runs: Sequence[SinCosRun], labels: Sequence[str] | None = None,
     """Training loss per epoch (log scale), with the stop threshold."""
     runs = [_check_run(r) for r in ([runs] if isinstance(runs, SinCosRun) else runs)]
     labels = labels or [f"{r.layout} layout, seed {r.seed}" for r in runs]
-    fig, ax = new_figure(5.6, 2.8)
+    fig, ax = new_figure(8.0, 3.2)
     for run, label, color in zip(runs, labels, CYCLE):
-        ax.plot(np.arange(1, run.result.epochs + 1), run.result.losses, color=color, lw=1,
+        ax.plot(np.arange(1, run.result.epochs + 1), run.result.losses, color=color, lw=1.2,
                 label=f"{label} (stops at {run.stop_epoch})")
     if stop_below is not None:
         ax.axhline(stop_below, color=OKABE_ITO["black"], ls="--", lw=1,
                    label=f"stop: {stop_below:g}")
     ax.set(yscale="log", xlabel="epoch", ylabel="training MSE", title="Training loss")
-    ax.legend(fontsize=8)
+    legend(ax, outside="right")
     return fig
 
 
@@ -86,19 +90,19 @@ def plot_prediction(run: SinCosRun, title: str | None = None):
     run = _check_run(run)
     d = run.data
     (t_tr, x_tr, y_tr), (t_te, x_te, y_te) = d.train, d.test
-    fig, ax = new_figure(6.8, 3.0)
+    fig, ax = new_figure(8.8, 3.4)
     ax.plot(t_tr, x_tr, color=COLORS["sin"], lw=1, label="sin t (input)")
     ax.plot(t_te, x_te, color=COLORS["sin"], lw=1, alpha=0.5)
-    ax.plot(d.t, d.y, color=COLORS["cos"], lw=2, label="cos t (target)")
-    ax.plot(t_tr, run.pred_train, color=COLORS["pred"], ls="--", lw=1.2, label="prediction")
-    ax.plot(t_te, run.pred_test, color=COLORS["pred"], ls="--", lw=1.2)
-    ax.axvline(d.t[d.n_train], color=OKABE_ITO["black"], ls="--", lw=1, label="separation")
-    ax.text(d.t[d.n_train] - 1, 1.3, "train", ha="right")
-    ax.text(d.t[d.n_train] + 1, 1.3, "test", ha="left")
+    ax.plot(d.t, d.y, color=COLORS["cos"], label="cos t (target)", **TARGET)
+    ax.plot(t_tr, run.pred_train, color=COLORS["pred"], label="prediction", **PREDICTION)
+    ax.plot(t_te, run.pred_test, color=COLORS["pred"], **PREDICTION)
+    ax.axvline(d.t[d.n_train], color=OKABE_ITO["black"], ls="--", lw=1, label="train | test")
+    ax.text(d.t[d.n_train] - 0.6, 1.3, "train", ha="right")
+    ax.text(d.t[d.n_train] + 0.6, 1.3, "test", ha="left")
     ax.set(xlabel="t", ylabel="value", xlim=(d.t[0], d.t[-1]), ylim=(-1.3, 1.6),
            title=title or f"{run.layout} layout: train MSE {run.train_mse:.3g}, "
                           f"test MSE {run.test_mse:.3g}")
-    ax.legend(loc="lower left", fontsize=7, ncols=4)
+    legend(ax, outside="right")
     return fig
 
 
@@ -107,11 +111,11 @@ def plot_layout(n: int = 100):
     n = check_int("n", n, low=N_SEQUENCES)
     index = layout_index("faithful", n - n % N_SEQUENCES)
     steps = index.shape[0]
-    fig, (left, right) = new_figure(7.4, 3.6, ncols=2, width_ratios=[1, 2.4])
+    fig, (left, right) = new_figure(9.2, 4.6, ncols=2, width_ratios=[1, 2.4])
     left.imshow(index % N_SEQUENCES, cmap=_seq_cmap(), aspect="auto", vmin=0, vmax=N_SEQUENCES - 1)
     for s in range(steps):
         for b in range(N_SEQUENCES):
-            left.text(b, s, str(index[s, b]), ha="center", va="center", fontsize=6)
+            left.text(b, s, str(index[s, b]), ha="center", va="center", fontsize=SMALL_PT)
     left.set(xlabel="sequence b (batch)", ylabel="time step s", xticks=range(N_SEQUENCES),
              title="sample at [s, b, 0]")
     left.set_yticks(range(0, steps, 2))
@@ -123,8 +127,8 @@ def plot_layout(n: int = 100):
         right.plot(data.t[samples], data.x[samples] + offset, "o-", ms=2.5, lw=0.8,
                    color=SEQ_COLORS[b])
         right.text(data.t[samples[-1]] + 0.4, offset, f"b={b}: {b}, {b + 5}, {b + 10}, ...",
-                   fontsize=7, va="center", color=SEQ_COLORS[b])
-    right.set(xlabel="t", yticks=[], xlim=(-0.5, data.t[n - 1] + 6),
+                   fontsize=SMALL_PT + 1, va="center", color=SEQ_COLORS[b])
+    right.set(xlabel="t", yticks=[], xlim=(-0.5, data.t[n - 1] + 7.5),
               title=f"top: the 100 samples; below: the {N_SEQUENCES} sequences of {steps} steps")
     return fig
 
@@ -142,7 +146,7 @@ def plot_residuals(run: SinCosRun):
     run = _check_run(run)
     t, _, y = run.data.train
     res = run.pred_train - y
-    fig, (ax1, ax2) = new_figure(7.4, 2.8, ncols=2, width_ratios=[2, 1])
+    fig, (ax1, ax2) = new_figure(9.6, 3.4, ncols=2, width_ratios=[2, 1])
     if run.layout == "faithful":
         index = layout_index("faithful", len(y))
         for b in range(N_SEQUENCES):
@@ -156,7 +160,7 @@ def plot_residuals(run: SinCosRun):
         per_step = np.abs(res)
     ax1.axhline(0, color=OKABE_ITO["grey"], lw=0.6)
     ax1.set(xlabel="t", ylabel="prediction − cos t", title="Residuals on the training half")
-    ax1.legend(fontsize=7, ncols=2)
+    legend(ax1, outside="below", ncols=3)
     ax2.semilogy(np.arange(len(per_step)), per_step, "o-", ms=3, color=COLORS["pred"])
     ax2.set(xlabel="time step within a sequence", ylabel="mean |residual|",
             title="Error by position")
@@ -168,20 +172,20 @@ def plot_mirror(data: SinCosData | None = None):
     data = sin_cos_data() if data is None else data
     k = data.n_train
     (_, x_tr, y_tr), (t_te, x_te, y_te) = data.train, data.test
-    fig, ax = new_figure(6.4, 2.8)
+    fig, ax = new_figure(8.4, 3.2)
     ax.plot(t_te, x_te, color=COLORS["sin"], lw=3, alpha=0.5, label="test sin")
     ax.plot(t_te, -x_tr[::-1], "o", ms=2, color=COLORS["sin"], label="−(train sin), reversed")
     ax.plot(t_te, y_te, color=COLORS["cos"], lw=3, alpha=0.5, label="test cos")
     ax.plot(t_te, y_tr[::-1], "o", ms=2, color=COLORS["cos"], label="train cos, reversed")
     ax.set(xlabel="t (test half)", ylabel="value", ylim=(-1.2, 1.6),
            title=f"Test sample k equals training sample {k - 1} − k, mirrored")
-    ax.legend(fontsize=7, ncols=2, loc="upper left")
+    legend(ax, outside="right")
     return fig
 
 
 def plot_setups(faithful: Sequence[SeedSummary], improved: Sequence[SeedSummary]):
     """Epochs to the stop rule and test MSE, per seed, for the two set-ups (medians as bars)."""
-    fig, (ax1, ax2) = new_figure(6.4, 2.6, ncols=2)
+    fig, (ax1, ax2) = new_figure(7.6, 3.0, ncols=2)
     for pos, (name, rows, color) in enumerate(
             (("faithful", faithful, OKABE_ITO["vermillion"]),
              ("one sequence", improved, OKABE_ITO["blue"]))):
@@ -209,19 +213,19 @@ def plot_probes(probes: Sequence[Probe]):
         raise TypeError("probes must be a non-empty list of Probe")
     ncols = 3
     nrows = -(-len(probes) // ncols)
-    fig, axes = new_figure(7.6, 1.9 * nrows, ncols=ncols, nrows=nrows)
+    fig, axes = new_figure(9.6, 2.4 * nrows + 0.5, ncols=ncols, nrows=nrows)
     axes = np.atleast_1d(axes).ravel()
     for ax, p in zip(axes, probes):
-        ax.plot(p.t, p.y, color=COLORS["cos"], lw=2, label="target")
-        ax.plot(p.t, p.pred, color=COLORS["pred"], ls="--", lw=1, label="prediction")
-        ax.set_title(f"{p.name}: MSE {p.mse:.2g}", fontsize=9)
+        ax.plot(p.t, p.y, color=COLORS["cos"], label="target", **TARGET)
+        ax.plot(p.t, p.pred, color=COLORS["pred"], label="prediction", **PREDICTION)
+        ax.set_title(f"{p.name}: MSE {p.mse:.2g}")
         ax.set_ylim(-1.6, 1.6)
-        ax.tick_params(labelsize=7)
     for ax in axes[len(probes):]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="lower left")
     for ax in axes[(nrows - 1) * ncols:]:
         ax.set_xlabel("t")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=SMALL_PT + 1.5)
     return fig
 
 
@@ -230,21 +234,28 @@ GATE_ROWS = (("f_t", "forget gate $f_t$"), ("i_t", "input gate $i_t$"),
              ("h_t", "hidden state $h_t$"))
 
 
-def plot_gates(trace: dict, t, split: float | None = None):
-    """f_t, i_t, o_t, C_t and h_t of every unit over time (one thin line per unit)."""
+def plot_gates(trace: dict, t, split: float | None = None, units=None):
+    """f_t, i_t, o_t, C_t and h_t over time for a few ``units`` (default: the 4 whose h_t
+    varies most), one line style per unit; all units in one panel would be a tangle."""
     if not isinstance(trace, dict) or not all(k in trace for k, _ in GATE_ROWS):
         raise TypeError("trace must be run_sequence's dict with f_t, i_t, o_t, c_t, h_t")
     t = np.asarray(t)
-    fig, axes = new_figure(6.8, 6.0, nrows=len(GATE_ROWS), sharex=True)
+    n_units = np.asarray(trace["h_t"]).reshape(len(t), -1).shape[1]
+    if units is None:
+        units = np.argsort(-np.asarray(trace["h_t"]).reshape(len(t), -1).std(axis=0))[:4]
+    units = [check_int("unit", int(u), low=0, high=n_units - 1) for u in units]
+    styles = ["-", (0, (5, 2)), (0, (1, 1.5)), (0, (6, 2, 1, 2))]
+    fig, axes = new_figure(9.2, 7.0, nrows=len(GATE_ROWS), sharex=True)
     for ax, (key, label) in zip(axes, GATE_ROWS):
         values = np.asarray(trace[key]).reshape(len(t), -1)
-        ax.plot(t, values, color=COLORS[key], lw=0.7, alpha=0.7)
-        ax.set_ylabel(label, fontsize=8)
-        ax.tick_params(labelsize=7)
+        for k, u in enumerate(units):
+            ax.plot(t, values[:, u], color=CYCLE[k % len(CYCLE)], ls=styles[k % len(styles)],
+                    lw=1.4, label=f"unit {u}")
+        ax.set_ylabel(label)
         if split is not None:
             ax.axvline(split, color=OKABE_ITO["black"], ls="--", lw=0.8)
-    axes[0].set_title(f"Every unit's gates and states ({values.shape[1]} lines per panel); "
-                      "dashed: train | test", fontsize=9)
+    axes[0].set_title(f"{len(units)} of the {n_units} units; dashed vertical line: train | test")
+    legend(axes[0], outside="right")
     axes[-1].set_xlabel("t")
     return fig
 
@@ -254,7 +265,7 @@ def plot_memory(influence, two_tap: tuple[float, float], k_max: int = 30):
     influence = np.asarray(influence)
     k_max = check_int("k_max", k_max, low=2)
     k = np.arange(min(k_max, len(influence)))
-    fig, (ax1, ax2) = new_figure(6.8, 2.6, ncols=2)
+    fig, (ax1, ax2) = new_figure(8.4, 3.0, ncols=2)
     ax1.bar(k, influence[: len(k)], color=COLORS["pred"])
     ax1.set(xlabel="k (samples back)", ylabel="∂ŷ_t / ∂x_(t−k)", title="The trained LSTM")
     ax2.bar([0, 1], two_tap, color=COLORS["sin"])
@@ -268,15 +279,15 @@ def plot_memory(influence, two_tap: tuple[float, float], k_max: int = 30):
 def plot_two_tap(t, y, pred, fd, tt):
     """|error| of the LSTM, the finite difference and the two-tap rule, per sample (log scale)."""
     t, y = np.asarray(t), np.asarray(y, dtype=np.float64)
-    fig, ax = new_figure(6.4, 2.6)
+    fig, ax = new_figure(8.8, 3.2)
     tiny = 1e-12  # keep exact zeros visible on a log axis
     ax.semilogy(t[1:], np.abs(np.asarray(fd) - y[1:]) + tiny, color=OKABE_ITO["grey"],
                 label="(sin t − sin(t−Δ))/Δ")
     ax.semilogy(t, np.abs(np.asarray(pred) - y) + tiny, color=COLORS["pred"], label="trained LSTM")
     ax.semilogy(t[1:], np.abs(np.asarray(tt) - y[1:]) + tiny, color=COLORS["sin"],
-                label="two-tap rule (float32 input)")
+                label="two-tap rule\n(float32 input)")
     ax.set(xlabel="t", ylabel="|estimate − cos t|", title="Three ways to get cos t from sin t")
-    ax.legend(fontsize=7, loc="lower right")
+    legend(ax, outside="right")
     return fig
 
 
@@ -304,23 +315,23 @@ def train_live(hidden_size: int = 16, lr: float = 1e-2, stop_below: float = 1e-3
 
 def plot_live(losses: Sequence[float], stop_below: float, run: SinCosRun | None = None):
     """The live figure: the loss so far; once trained, the prediction beside it."""
-    fig, (ax1, ax2) = new_figure(7.4, 2.6, ncols=2)
+    fig, (ax1, ax2) = new_figure(9.6, 3.2, ncols=2)
     losses = np.asarray(losses, dtype=float)
     if len(losses):
-        ax1.semilogy(np.arange(1, len(losses) + 1), losses, color=COLORS["pred"], lw=1,
+        ax1.semilogy(np.arange(1, len(losses) + 1), losses, color=COLORS["pred"], lw=1.2,
                      label="training MSE")
     ax1.axhline(stop_below, color=OKABE_ITO["black"], ls="--", lw=1, label=f"stop: {stop_below:g}")
     ax1.set(xlabel="epoch", ylabel="loss", yscale="log", title=f"epoch {len(losses)}")
-    ax1.legend(fontsize=7)
+    legend(ax1, outside="below", ncols=2)
     if run is not None:
         d = run.data
-        ax2.plot(d.t, d.y, color=COLORS["cos"], lw=2, label="cos t")
+        ax2.plot(d.t, d.y, color=COLORS["cos"], label="cos t (target)", **TARGET)
         ax2.plot(d.t, np.concatenate([run.pred_train, run.pred_test]), color=COLORS["pred"],
-                 ls="--", lw=1, label="prediction")
+                 label="prediction", **PREDICTION)
         ax2.axvline(d.t[d.n_train], color=OKABE_ITO["black"], ls="--", lw=0.8)
         ax2.set_title(f"test MSE {run.test_mse:.3g}" + (
             f", stopped at {run.stop_epoch}" if run.result.converged else ", did not stop"))
-        ax2.legend(fontsize=7, loc="lower left")
+        legend(ax2, outside="below", ncols=2)
     else:
         ax2.text(0.5, 0.5, "training...", ha="center", va="center", transform=ax2.transAxes)
     ax2.set(xlabel="t", ylabel="value", ylim=(-1.4, 1.4))

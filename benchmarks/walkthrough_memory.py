@@ -109,8 +109,11 @@ class Server:
         self.log.close()
 
 
-def run_notebook(server: Server, session: dict, path: Path, timeout: float = 300) -> float:
-    """Run every code cell of ``path`` in the session's kernel, in order; return seconds."""
+def run_notebook(server: Server, session: dict, path: Path, timeout: float = 300,
+                 keep_going: bool = False) -> tuple[float, str | None]:
+    """Run every code cell of ``path`` in the session's kernel, in order; return seconds and
+    the first error (with ``keep_going`` the rest still run, as after a learner's Run All
+    past a failing cell; otherwise the error is raised)."""
     kernel_id = session["kernel"]["id"]
     client = BlockingKernelClient(connection_file=str(server.runtime / f"kernel-{kernel_id}.json"))
     client.load_connection_file()
@@ -118,6 +121,7 @@ def run_notebook(server: Server, session: dict, path: Path, timeout: float = 300
     try:
         client.wait_for_ready(timeout=60)
         start = time.perf_counter()
+        error = None
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         for i, cell in enumerate(cells):
             if cell["cell_type"] != "code":
@@ -125,9 +129,12 @@ def run_notebook(server: Server, session: dict, path: Path, timeout: float = 300
             reply = client.execute_interactive("".join(cell["source"]), timeout=timeout,
                                                output_hook=lambda msg: None, store_history=True)
             if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"{path.name} cell {i} failed: {reply['content'].get('ename')}: "
-                                   f"{reply['content'].get('evalue')}")
-        return time.perf_counter() - start
+                message = (f"{path.name} cell {i} failed: {reply['content'].get('ename')}: "
+                           f"{reply['content'].get('evalue')}")
+                if not keep_going:
+                    raise RuntimeError(message)
+                error = error or message
+        return time.perf_counter() - start, error
     finally:
         client.stop_channels()
 
@@ -147,7 +154,7 @@ def memory(server: Server) -> dict:
 
 
 def walk(notebooks: list[Path], shut_down_previous: bool, code_root: Path = ROOT,
-         log=print) -> list[dict]:
+         keep_going: bool = False, log=print) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="walkthrough-") as tmp:
         server = Server(notebooks, Path(tmp), code_root)
@@ -157,9 +164,12 @@ def walk(notebooks: list[Path], shut_down_previous: bool, code_root: Path = ROOT
                 if shut_down_previous and previous is not None:
                     server.shut_down(previous)
                 session = server.open_notebook(nb.name)
-                seconds = run_notebook(server, session, server.root / "notebooks" / nb.name)
+                seconds, error = run_notebook(server, session, server.root / "notebooks" / nb.name,
+                                              keep_going=keep_going)
                 time.sleep(1.0)  # let the kernel settle (garbage, widget comms)
-                row = {"notebook": nb.stem, "seconds": seconds, **memory(server)}
+                row = {"notebook": nb.stem, "seconds": seconds, "error": error, **memory(server)}
+                if error:
+                    log(f"  (not a clean run: {error})")
                 rows.append(row)
                 log(f"{'with' if shut_down_previous else 'without':8s} {nb.stem:32s} "
                     f"{seconds:5.1f} s  kernels {row['kernels']:2d}  "
@@ -178,7 +188,8 @@ def markdown(without: list[dict], with_: list[dict]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for a, b in zip(without, with_):
-        lines.append(f"| {a['notebook']} | {a['kernels']} | {a['rss_mb']:.0f} MB | {a['pss_mb']:.0f} MB "
+        mark = " (a cell failed)" if a.get("error") or b.get("error") else ""
+        lines.append(f"| {a['notebook']}{mark} | {a['kernels']} | {a['rss_mb']:.0f} MB | {a['pss_mb']:.0f} MB "
                      f"| {b['kernels']} | {b['rss_mb']:.0f} MB | {b['pss_mb']:.0f} MB |")
     peak = lambda rows, k: max(r[k] for r in rows)  # noqa: E731
     lines.append(f"| **peak** | | **{peak(without, 'rss_mb'):.0f} MB** | **{peak(without, 'pss_mb'):.0f} MB** "
@@ -197,10 +208,14 @@ def main(argv=None) -> int:
                         help="a checkout whose notebooks/ and lstm_edu/ are walked (default: this one)")
     parser.add_argument("--markdown", action="store_true", help="print the table for RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run the remaining cells after a failing one (marked in the table)")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((args.root / "notebooks").glob("*.ipynb"))
-    without = walk(notebooks, shut_down_previous=False, code_root=args.root)
-    with_ = walk(notebooks, shut_down_previous=True, code_root=args.root)
+    without = walk(notebooks, shut_down_previous=False, code_root=args.root,
+                   keep_going=args.keep_going)
+    with_ = walk(notebooks, shut_down_previous=True, code_root=args.root,
+                 keep_going=args.keep_going)
     if args.json:
         args.json.write_text(json.dumps({"without": without, "with": with_}, indent=1))
     if args.markdown:

@@ -13,7 +13,10 @@ Writes benchmarks/RESULTS.md. What it measures:
    cell injected first) so every call records its function and controls, whatever the
    notebook names them. After the last cell, each recorded function is called 20 times,
    each call moving one control (in turn) across its range, and timed from the new value
-   to PNG bytes (``figure_png``), i.e. what a slider move costs in the kernel.
+   to PNG bytes through ``lstm_edu.figures.widgets.redraw``, the path the widget runs
+   (figures reused between moves, PNGs of values already shown served from the panel's
+   cache), after the default drawing the widget makes first: what a slider move costs in
+   the kernel. ``--sliders-only`` runs just this part and prints its table.
 3. **Against the source's own program**: the source's code block (read at run time from
    ../shared/seed/000_5376dbf04f8a16db.txt, never committed here), plotting stripped,
    ``torch.manual_seed(0)`` just before its model and ``torch.set_num_threads(1)``, its
@@ -73,8 +76,7 @@ print("BENCH_MEMORY", _bench_json.dumps({
 SWEEP_CELL = r"""
 import json as _bench_json, math as _bench_math, time as _bench_time
 import numpy as _bench_np
-from lstm_edu.figures.style import figure_png as _bench_png
-from lstm_edu.figures.widgets import split_result as _bench_split
+from lstm_edu.figures.widgets import redraw as _bench_redraw
 
 def _bench_values(c, n):
     # n values across a control's range, the way a learner drags it.
@@ -99,17 +101,19 @@ for _count, _fn, _controls in _bench_calls:
     _per = _bench_math.ceil(__CALLS__ / len(_names))
     _sweeps = {k: _bench_values(c, _per) for k, c in _controls.items()}
     _values = {k: c.value for k, c in _controls.items()}
-    _times, _png_times, _error = [], [], None
+    _times, _png_times, _cached, _error = [], [], 0, None
+    _pool = {}  # as the widget keeps one per panel: reused figures, PNGs of values seen
+    _bench_redraw(_fn, dict(_values), _pool, live=False)  # the drawing shown before any move
     for _i in range(__CALLS__):
         _k = _names[_i % len(_names)]
         _values[_k] = _sweeps[_k][_i // len(_names)]
         try:
+            _tm = {}
             _t = _bench_time.perf_counter()
-            _fig, _text = _bench_split(_fn(**_values))
-            _t_fig = _bench_time.perf_counter()
-            _bench_png(_fig)
+            _bench_redraw(_fn, dict(_values), _pool, timings=_tm)
             _times.append(_bench_time.perf_counter() - _t)
-            _png_times.append(_bench_time.perf_counter() - _t_fig)
+            _png_times.append(_tm["png_s"])
+            _cached += _tm["cached"]
         except Exception as _e:  # reported in the table, not fatal
             _error = f"{type(_e).__name__}: {_e} at {_values}"
             break
@@ -119,7 +123,7 @@ for _count, _fn, _controls in _bench_calls:
         _name = f"partial({_name}, ...)"
     _bench_out.append({"count": _count, "fn": _name,
                  "controls": {k: type(c).__name__ for k, c in _controls.items()},
-                 "times": _times, "png_times": _png_times, "error": _error})
+                 "times": _times, "png_times": _png_times, "cached": _cached, "error": _error})
 print("BENCH_SLIDERS", _bench_json.dumps(_bench_out))
 """.replace("__CALLS__", str(SLIDER_CALLS))
 
@@ -315,6 +319,50 @@ def _ok(ok: bool) -> str:
     return "✅" if ok else "❌"
 
 
+def slider_section(slider_runs: dict) -> tuple[list[str], list[str]]:
+    """The slider table's lines, and the sliders over budget."""
+    L = ["", "## Sliders: from a new value to a rendered figure", "",
+          f"Each function that a notebook passes to `show_interactive`, called {SLIDER_CALLS} times "
+          "in the kernel, each call moving one control across its range, timed to PNG bytes "
+          "as the widget makes them (`lstm_edu.figures.widgets.redraw`: figures reused between "
+          "moves, a value already shown served from the panel's PNG cache). "
+          f"Target: median ≤ {SLIDER_BUDGET_MS:.0f} ms.", "",
+          "| notebook | cell | function | controls | median (ms) | 95th pct (ms) | "
+          "of which PNG, median (ms) | from cache | ok |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    misses = []
+    n_sliders = 0
+    for name, run in slider_runs.items():
+        if "error" in run:
+            L.append(f"| {name} | | run failed: {run['error']} | | | | | | ❌ |")
+            continue
+        if run["calls_in_source"] != len(run["sliders"]):
+            L.append(f"| {name} | | {run['calls_in_source']} `show_interactive(` in the code, "
+                     f"{len(run['sliders'])} calls recorded | | | | | | |")
+        for s in run["sliders"]:
+            n_sliders += 1
+            controls = ", ".join(f"{k} ({v})" for k, v in s["controls"].items())
+            if s["error"] or not s["times"]:
+                L.append(f"| {name} | {s['cell']} | `{s['fn']}` | {controls} | "
+                         f"error: {s['error']} | | | | ❌ |")
+                misses.append(f"{name} `{s['fn']}` raised: {s['error']}")
+                continue
+            ms = np.array(s["times"]) * 1000
+            med, p95 = float(np.median(ms)), float(np.percentile(ms, 95))
+            png = float(np.median(s["png_times"])) * 1000
+            L.append(f"| {name} | {s['cell']} | `{s['fn']}` | {controls} | {med:.0f} | {p95:.0f} | "
+                     f"{png:.0f} | {s.get('cached', 0)}/{len(s['times'])} | "
+                     f"{_ok(med <= SLIDER_BUDGET_MS)} |")
+            if med > SLIDER_BUDGET_MS:
+                misses.append(f"{name} `{s['fn']}`: slider median {med:.0f} ms, "
+                              f"{med - SLIDER_BUDGET_MS:.0f} ms over {SLIDER_BUDGET_MS:.0f} ms "
+                              f"(building the figure {med - png:.0f} ms, PNG {png:.0f} ms)")
+    if not n_sliders:
+        L.append("| (no `show_interactive` calls in the notebooks present) | | | | | | | | |")
+    return L, misses
+
+
+
 def report(nbs: dict, slider_runs: dict, source: dict, meta: dict) -> str:
     L = ["# Benchmark results", "",
          f"Written by `make bench` (`{meta['command']}`) on {meta['date']}.", "",
@@ -361,39 +409,9 @@ def report(nbs: dict, slider_runs: dict, source: dict, meta: dict) -> str:
         misses.append(f"the collection: {total:.1f} s, {total - COLLECTION_BUDGET_S:.1f} s over "
                       f"{COLLECTION_BUDGET_S:.0f} s")
 
-    L += ["", "## Sliders: from a new value to a rendered figure", "",
-          f"Each function that a notebook passes to `show_interactive`, called {SLIDER_CALLS} times "
-          "in the kernel, each call moving one control across its range, timed to PNG bytes "
-          f"(`figure_png`). Target: median ≤ {SLIDER_BUDGET_MS:.0f} ms.", "",
-          "| notebook | cell | function | controls | median (ms) | 95th pct (ms) | of which PNG, median (ms) | ok |",
-          "|---|---|---|---|---|---|---|---|"]
-    n_sliders = 0
-    for name, run in slider_runs.items():
-        if "error" in run:
-            L.append(f"| {name} | | run failed: {run['error']} | | | | | ❌ |")
-            continue
-        if run["calls_in_source"] != len(run["sliders"]):
-            L.append(f"| {name} | | {run['calls_in_source']} `show_interactive(` in the code, "
-                     f"{len(run['sliders'])} calls recorded | | | | | |")
-        for s in run["sliders"]:
-            n_sliders += 1
-            controls = ", ".join(f"{k} ({v})" for k, v in s["controls"].items())
-            if s["error"] or not s["times"]:
-                L.append(f"| {name} | {s['cell']} | `{s['fn']}` | {controls} | "
-                         f"error: {s['error']} | | | ❌ |")
-                misses.append(f"{name} `{s['fn']}` raised: {s['error']}")
-                continue
-            ms = np.array(s["times"]) * 1000
-            med, p95 = float(np.median(ms)), float(np.percentile(ms, 95))
-            png = float(np.median(s["png_times"])) * 1000
-            L.append(f"| {name} | {s['cell']} | `{s['fn']}` | {controls} | {med:.0f} | {p95:.0f} | "
-                     f"{png:.0f} | {_ok(med <= SLIDER_BUDGET_MS)} |")
-            if med > SLIDER_BUDGET_MS:
-                misses.append(f"{name} `{s['fn']}`: slider median {med:.0f} ms, "
-                              f"{med - SLIDER_BUDGET_MS:.0f} ms over {SLIDER_BUDGET_MS:.0f} ms "
-                              f"(building the figure {med - png:.0f} ms, PNG {png:.0f} ms)")
-    if not n_sliders:
-        L.append("| (no `show_interactive` calls in the notebooks present) | | | | | | | |")
+    lines, slider_misses = slider_section(slider_runs)
+    L += lines
+    misses += slider_misses
 
     L += ["", "## Against the source's own program", "",
           "The source's code block is read at run time from the seed file (it is not in this "
@@ -454,6 +472,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of source / faithful / improved runs")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--sliders-only", action="store_true",
+                        help="time only the sliders (one run per notebook with a slider); print "
+                             "their table, leave RESULTS.md alone")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     paths = sorted(args.notebooks) or sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -461,6 +482,20 @@ def main(argv=None) -> int:
             "machine": machine(), "load_start": os.getloadavg()[0], "repeat": args.repeat,
             "command": "python benchmarks/bench.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))}
     nbs, sliders = {}, {}
+    if args.sliders_only:
+        for path in paths:
+            if not count_show_interactive(nbformat.read(path, as_version=4).cells):
+                continue
+            log(f"{path.stem}: sliders")
+            try:
+                sliders[path.stem] = run_notebook(path, sweep=True)
+            except Exception as e:  # noqa: BLE001
+                sliders[path.stem] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+        lines, misses = slider_section(sliders)
+        print("\n".join([f"Sliders, {meta['date']}, load {meta['load_start']:.2f} -> "
+                         f"{os.getloadavg()[0]:.2f}, `{meta['command']}`"] + lines
+                        + ["", "Over budget:"] + [f"- {m}" for m in misses or ["none"]]))
+        return 0
     for path in paths:
         name = path.stem
         log(f"{name}:")

@@ -13,7 +13,7 @@ from lstm_edu.cells import RNNParams, lstm_step, rnn_step, run_sequence
 from lstm_edu.experiments.gradients import (GradientFlow, as_step, gradient_norms,
                                             measure_rnn_decay, pascanu_bound, recall_sequence,
                                             recurrent_weights, scaled_rnn, state_jacobians)
-from lstm_edu.figures.gradients import plot_gradient_decay
+from lstm_edu.figures.gradients import plot_gradient_decay, rnn_decay
 
 from figure_checks import one_line, rendered, same, titles, ydata
 
@@ -172,6 +172,14 @@ def test_gradient_slider_at_its_extremes(scale, T):
                 np.maximum(pascanu_bound(m["W_hh"], np.arange(T + 1)), 1e-30))
     assert f"per-step factor {m['rate']:.3g}" in titles(fig)[0]
     assert f"sigma_max {m['sigma_max']:.3f}" in text
+
+
+@pytest.mark.parametrize("scale,T", [(0.25, 10), (1.0, 50), (4.0, 100), (10.0, 200)])
+def test_the_sliders_numpy_jacobians_equal_the_autograd_measurement(scale, T):
+    fast, slow = rnn_decay(scale, T), measure_rnn_decay(scale, T)
+    np.testing.assert_allclose(fast["flow"].norms, slow["flow"].norms, rtol=1e-12, atol=0)
+    for key in ("rate", "sigma_max", "rho", "mean_dtanh"):
+        assert np.isclose(fast[key], slow[key], rtol=1e-12, atol=0), key
 
 
 def test_gradient_slider_rejects_bad_values():

@@ -8,7 +8,7 @@ from ..data import sin_cos_data
 from ..experiments.feedforward import (WINDOW_KS, WindowFit, fit_window_mlp, same_sin_partner,
                                        window_sweep)
 from ..validate import check_float, check_int
-from .style import COLORS, OKABE_ITO, PREDICTION, TARGET, legend, new_figure
+from .style import COLORS, OKABE_ITO, PREDICTION, TARGET, legend, live_parts, new_figure, reuse
 
 
 def plot_window_fit(k: int = 1):
@@ -46,19 +46,34 @@ def plot_same_sin(t: float = 5 * np.pi / 6):
     t = check_float("t", t, low=0.0, high=12 * np.pi)
     u = same_sin_partner(t)
     lo = 2 * np.pi * np.floor(min(t, u) / (2 * np.pi))
-    grid = np.linspace(lo - 0.5, lo + 2 * np.pi + 0.5, 300)
-    fig, ax = new_figure(6.5, 3.0)
-    ax.plot(grid, np.sin(grid), color=COLORS["sin"], lw=2, label="sin(t), the input")
-    ax.plot(grid, np.cos(grid), color=COLORS["cos"], lw=2, label="cos(t), the target")
-    ax.axhline(np.sin(t), color=OKABE_ITO["grey"], ls=":", lw=1)
-    for when, marker in ((t, "o"), (u, "s")):
-        ax.axvline(when, color=OKABE_ITO["grey"], ls="--", lw=1)
-        ax.plot([when], [np.sin(when)], marker, color=COLORS["sin"], ms=8)
-        ax.plot([when], [np.cos(when)], marker, color=COLORS["cos"], ms=8)
-    ax.set_xlabel("t")
-    ax.set_ylabel("value")
-    ax.set_ylim(-1.3, 1.5)
-    legend(ax, outside="top")  # the time markers sweep the whole axes
+
+    def build():  # one period's curves: kept while t moves within it
+        grid = np.linspace(lo - 0.5, lo + 2 * np.pi + 0.5, 300)
+        fig, ax = new_figure(7.2, 3.6)
+        ax.plot(grid, np.sin(grid), color=COLORS["sin"], lw=2, label="sin(t), the input")
+        ax.plot(grid, np.cos(grid), color=COLORS["cos"], lw=2, label="cos(t), the target")
+        level = ax.axhline(0.0, color=OKABE_ITO["grey"], ls=":", lw=1)
+        marks = []
+        for marker in ("o", "s"):
+            marks.append(ax.axvline(0.0, color=OKABE_ITO["grey"], ls="--", lw=1))
+            marks.append(ax.plot([0], [0], marker, color=COLORS["sin"], ms=8)[0])
+            marks.append(ax.plot([0], [0], marker, color=COLORS["cos"], ms=8)[0])
+        ax.set_xlim(grid[0], grid[-1])
+        ax.set_xlabel("t")
+        ax.set_ylabel("value")
+        ax.set_ylim(-1.3, 1.3)
+        ax.set_title(" ")
+        legend(ax, outside="top")  # the time markers sweep the whole axes
+        live_parts(fig, level, *marks, ax.title)
+        return fig, ax, level, marks
+
+    fig, ax, level, marks = reuse(("plot_same_sin", lo), build)
+    level.set_ydata([np.sin(t)] * 2)
+    for k, when in enumerate((t, u)):
+        vline, on_sin, on_cos = marks[3 * k:3 * k + 3]
+        vline.set_xdata([when, when])
+        on_sin.set_data([when], [np.sin(when)])
+        on_cos.set_data([when], [np.cos(when)])
     ax.set_title(f"t = {t:.3f} (circle) and t' = {u:.3f} (square): same sin, opposite cos")
     text = (f"t  = {t:.4f}: sin = {np.sin(t):+.4f}, cos = {np.cos(t):+.4f}\n"
             f"t' = {u:.4f}: sin = {np.sin(u):+.4f}, cos = {np.cos(u):+.4f}")

@@ -19,7 +19,7 @@ import numpy as np
 from ..cells import sigmoid, tanh
 from ..validate import check_array, check_float
 from ..worked_example import worked_example
-from .style import COLORS, OKABE_ITO, new_figure
+from .style import COLORS, OKABE_ITO, legend, live_parts, new_figure, reuse
 
 _EXAMPLE = worked_example()  # the defaults; never modified here
 
@@ -45,38 +45,69 @@ def _fmt(v) -> str:
     return "[" + ", ".join(f"{x + 0.0:.4f}" for x in np.round(np.asarray(v, dtype=float), 4)) + "]"
 
 
-def _bars(ax, series: list[tuple[str, np.ndarray, str]], ylim=(-1.05, 1.05),
-          legend_loc: str = "lower left"):
-    """Grouped bars, one group per component, one bar per (label, values, colour)."""
-    k = np.arange(3)
-    width = 0.8 / len(series)
-    for n, (label, values, color) in enumerate(series):
-        ax.bar(k + (n - (len(series) - 1) / 2) * width, values, width, label=label, color=color,
-               edgecolor="black", lw=0.5)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(k, [f"component {j}" for j in k])
-    ax.set_ylim(*ylim)
-    ax.legend(loc=legend_loc, fontsize=8, ncols=len(series))
+def _bar_figure(key, series: list[tuple[str, str]], ylim=(-1.05, 1.05), height: float = 3.6,
+                extra=None):
+    """A figure of grouped bars, one group per component, one bar per (label, colour).
+
+    Returns ``(fig, ax, set_values)``; ``set_values(list of 3-vectors)`` sets the
+    bars' heights. Under a slider the figure is kept between moves
+    (``style.reuse``): only the heights change, nothing is laid out again.
+    """
+    def build():
+        fig, ax = new_figure(7.2, height)
+        k = np.arange(3)
+        width = 0.8 / len(series)
+        groups = [ax.bar(k + (n - (len(series) - 1) / 2) * width, np.zeros(3), width,
+                         label=label, color=color, edgecolor="black", lw=0.5)
+                  for n, (label, color) in enumerate(series)]
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(k, [f"component {j}" for j in k])
+        ax.set_ylim(*ylim)
+        ax.set_ylabel("value")
+        if extra is not None:
+            extra(ax)
+        # above the axes: bars of any height may fill every corner
+        legend(ax, outside="top", ncols=len(series) + (extra is not None))
+
+        live_parts(fig, *[bar for bars in groups for bar in bars],
+                   *([ax.title] if extra is not None else []))
+
+        def set_values(values):
+            for bars, v in zip(groups, values):
+                for bar, x in zip(bars, v):
+                    bar.set_height(x)
+        return fig, ax, set_values
+    return reuse(key, build)
 
 
 # --- 04: the two squashing functions ---------------------------------------------
 
+_Z_GRID = np.linspace(-6, 6, 241)
+
+
 def activation_view(z: float = 0.0):
     """σ(z) and tanh(z) on one axis, with the point at ``z`` marked (z in [-6, 6])."""
     z = check_float("z", z, -6.0, 6.0)
-    grid = np.linspace(-6, 6, 241)
-    fig, ax = new_figure(5.6, 3.0)
-    ax.plot(grid, sigmoid(grid), color=COLORS["f_t"], label="σ(z) = 1 / (1 + e^(−z))")
-    ax.plot(grid, tanh(grid), color=COLORS["c_tilde"], label="tanh(z)")
+
+    def build():
+        fig, ax = new_figure(7.2, 3.6)
+        ax.plot(_Z_GRID, sigmoid(_Z_GRID), color=COLORS["f_t"], label="σ(z) = 1 / (1 + e^(−z))")
+        ax.plot(_Z_GRID, tanh(_Z_GRID), color=COLORS["c_tilde"], label="tanh(z)")
+        marks = (ax.plot([0], [0], "o", color=COLORS["f_t"])[0],
+                 ax.plot([0], [0], "s", color=COLORS["c_tilde"])[0],
+                 ax.axvline(0, color=OKABE_ITO["grey"], lw=0.8, ls="--"))
+        ax.axhline(0, color="black", lw=0.5)
+        ax.set_xlabel("z (the layer's weighted sum, before squashing)")
+        ax.set_ylabel("output")
+        ax.set_ylim(-1.1, 1.1)
+        legend(ax, outside="top")  # the marker and its line sweep every corner
+        live_parts(fig, *marks)
+        return fig, ax, marks
+    fig, ax, (dot, square, vline) = reuse("activation_view", build)
     s, t = float(sigmoid(np.float64(z))), float(np.tanh(z))
-    ax.plot([z], [s], "o", color=COLORS["f_t"])
-    ax.plot([z], [t], "s", color=COLORS["c_tilde"])
-    ax.axvline(z, color=OKABE_ITO["grey"], lw=0.8, ls="--")
-    ax.axhline(0, color="black", lw=0.5)
-    ax.set_xlabel("z (the layer's weighted sum, before squashing)")
-    ax.set_ylabel("output")
-    ax.set_ylim(-1.1, 1.1)
-    ax.legend(loc="upper left", fontsize=8)
+    dot.set_data([z], [s])
+    square.set_data([z], [t])
+    vline.set_xdata([z, z])
     return fig, f"z = {z:.2f}:  σ(z) = {s:.4f} (a gate: 0 = shut, 1 = open),  tanh(z) = {t:.4f}"
 
 
@@ -87,11 +118,13 @@ def forget_view(f0: float = 0.5, f1: float = 0.1, f2: float = 0.8, c_prev=None):
     f = np.array([check_float(f"f{k}", v, 0.0, 1.0) for k, v in enumerate((f0, f1, f2))])
     c_prev = _vec("c_prev", c_prev, _EXAMPLE.c_prev)
     kept = f * c_prev
-    fig, ax = new_figure(5.6, 3.0)
-    _bars(ax, [("$C_{t-1}$", c_prev, OKABE_ITO["grey"]), ("$f_t$", f, COLORS["f_t"]),
-               (r"$f_t \odot C_{t-1}$ (kept)", kept, COLORS["c_t"])], ylim=(-0.05, 1.3),
-          legend_loc="upper center")
-    ax.set_ylabel("value")
+    lo = min(-0.05, float(c_prev.min()) * 1.1)
+    hi = max(1.05, float(c_prev.max()) * 1.1)
+    fig, ax, set_values = _bar_figure(
+        ("forget_view", lo, hi),
+        [("$C_{t-1}$", OKABE_ITO["grey"]), ("$f_t$", COLORS["f_t"]),
+         (r"$f_t \odot C_{t-1}$ (kept)", COLORS["c_t"])], ylim=(lo, hi))
+    set_values([c_prev, f, kept])
     return fig, (f"f_t = {_fmt(f)}\n"
                  f"f_t ⊙ C_(t-1) = {_fmt(kept)}   (forgotten: {_fmt(c_prev - kept)})")
 
@@ -103,11 +136,10 @@ def input_view(i0: float = 0.2, i1: float = 0.9, i2: float = 0.5, c_tilde=None):
     i = np.array([check_float(f"i{k}", v, 0.0, 1.0) for k, v in enumerate((i0, i1, i2))])
     c_tilde = _vec("c_tilde", c_tilde, _EXAMPLE.step.c_tilde)
     written = i * c_tilde
-    fig, ax = new_figure(5.6, 3.0)
-    _bars(ax, [(r"$\tilde{C}_t$ (candidate)", c_tilde, COLORS["c_tilde"]),
-               ("$i_t$", i, COLORS["i_t"]), (r"$i_t \odot \tilde{C}_t$ (written)", written,
-                                             COLORS["c_t"])])
-    ax.set_ylabel("value")
+    fig, ax, set_values = _bar_figure(
+        "input_view", [(r"$\tilde{C}_t$ (candidate)", COLORS["c_tilde"]), ("$i_t$", COLORS["i_t"]),
+                       (r"$i_t \odot \tilde{C}_t$ (written)", COLORS["c_t"])])
+    set_values([c_tilde, i, written])
     return fig, f"i_t = {_fmt(i)}\ni_t ⊙ C̃_t = {_fmt(written)}"
 
 
@@ -135,15 +167,17 @@ def cell_update_view(f: float = 1.0, i: float = 0.0, c_prev=None, c_tilde=None):
     c_prev = _vec("c_prev", c_prev, _EXAMPLE.c_prev)
     c_tilde = _vec("c_tilde", c_tilde, _EXAMPLE.step.c_tilde)
     c_t = cell_update(f, i, c_prev, c_tilde)
-    fig, ax = new_figure(5.6, 3.2)
-    _bars(ax, [("$C_{t-1}$", c_prev, OKABE_ITO["grey"]),
-               (r"$\tilde{C}_t$", c_tilde, COLORS["c_tilde"]),
-               ("new $C_t$", c_t, COLORS["c_t"])], ylim=(-1.25, 1.25))
-    ax.plot(np.arange(3) + 0.27, _EXAMPLE.step.c_t, "k_", ms=14, mew=2,
-            label="worked example's $C_t$")
-    ax.legend(loc="lower left", fontsize=8, ncols=2)
-    ax.set_ylabel("value")
-    ax.set_title(f"$C_t$ = {f:.2f}·$C_{{t-1}}$ + {i:.2f}·$\\tilde{{C}}_t$", fontsize=10)
+
+    def worked(ax):
+        ax.plot(np.arange(3) + 0.27, _EXAMPLE.step.c_t, "k_", ms=14, mew=2,
+                label="worked example's $C_t$")
+        ax.set_title(" ")  # its text is set on every move
+
+    fig, ax, set_values = _bar_figure(
+        "cell_update_view", [("$C_{t-1}$", OKABE_ITO["grey"]), (r"$\tilde{C}_t$", COLORS["c_tilde"]),
+                             ("new $C_t$", COLORS["c_t"])], ylim=(-1.25, 1.25), extra=worked)
+    set_values([c_prev, c_tilde, c_t])
+    ax.set_title(f"$C_t$ = {f:.2f}·$C_{{t-1}}$ + {i:.2f}·$\\tilde{{C}}_t$")
     return fig, f"f = {f:.2f}, i = {i:.2f}:  C_t = {_fmt(c_t)}"
 
 
@@ -155,10 +189,10 @@ def output_view(o0: float = 0.9, o1: float = 0.5, o2: float = 0.2, c_t=None):
     c_t = _vec("c_t", c_t, _EXAMPLE.step.c_t)
     squashed = np.tanh(c_t)
     h_t = o * squashed
-    fig, ax = new_figure(5.6, 3.0)
-    _bars(ax, [("$C_t$", c_t, COLORS["c_t"]), (r"$\tanh(C_t)$", squashed, OKABE_ITO["grey"]),
-               ("$o_t$", o, COLORS["o_t"]), ("$h_t$", h_t, COLORS["h_t"])])
-    ax.set_ylabel("value")
+    fig, ax, set_values = _bar_figure(
+        "output_view", [("$C_t$", COLORS["c_t"]), (r"$\tanh(C_t)$", OKABE_ITO["grey"]),
+                        ("$o_t$", COLORS["o_t"]), ("$h_t$", COLORS["h_t"])])
+    set_values([c_t, squashed, o, h_t])
     return fig, f"o_t = {_fmt(o)}\nh_t = o_t ⊙ tanh(C_t) = {_fmt(h_t)}"
 
 

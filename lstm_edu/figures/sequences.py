@@ -23,7 +23,7 @@ from ..cells import RNNParams, rnn_step, run_sequence
 from ..validate import check_int
 from .cells import module_frame, new_diagram, tag, wire
 from .fonts import FONT_FAMILY, check_glyphs
-from .style import COLORS, OKABE_ITO, new_figure
+from .style import COLORS, OKABE_ITO, live_parts, new_figure, reuse
 
 # --- Chinese words -----------------------------------------------------------------
 
@@ -141,23 +141,29 @@ def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None,
         fig = ax.figure
     tag(ax, (-1.0, 0.8), "$h_0$", size=10)
     for k in range(1, T + 1):
-        x0 = 2.2 * (k - 1)
-        on = k <= upto
-        module_frame(ax, x0, 0.0, 1.4, 1.6, label="A", on=on)
-        wire(ax, [(x0 + 0.7, -1.1), (x0 + 0.7, -0.05)], on=on)
-        tag(ax, (x0 + 0.7, -1.45), f"$x_{{{k}}}$", on=on, size=10)
-        wire(ax, [(x0 + 0.7, 1.65), (x0 + 0.7, 2.5)], on=on)
-        tag(ax, (x0 + 0.7, 2.8), f"$h_{{{k}}}$", on=on, size=10)
-        wire(ax, [(x0 - 0.75, 0.8), (x0 - 0.05, 0.8)], on=on, color=OKABE_ITO["vermillion"])
-        if h is not None and on:
-            ax.imshow(h[k - 1][None, :], extent=(x0 + 0.1, x0 + 1.3, 3.2, 3.7), cmap="PuOr",
-                      vmin=-1, vmax=1, aspect="auto", zorder=3)
+        _block(ax, k, k <= upto, None if h is None else h[k - 1])
     if h is not None:
         tag(ax, (-1.0, 3.45), "$h_t$", size=9)
         tag(ax, (2.2 * T - 0.8, 4.25), "colour: −1 (orange) … +1 (purple)", size=9, ha="right")
     ax.set_xlim(-1.6, width - 1.2)
     ax.set_ylim(-1.9, 4.6)
     return fig
+
+
+def _block(ax, k: int, on: bool, h_k=None) -> list:
+    """Step k of the unrolled chain (its module, wires, labels, h_k's strip); its artists."""
+    before = set(ax.get_children())
+    x0 = 2.2 * (k - 1)
+    module_frame(ax, x0, 0.0, 1.4, 1.6, label="A", on=on)
+    wire(ax, [(x0 + 0.7, -1.1), (x0 + 0.7, -0.05)], on=on)
+    tag(ax, (x0 + 0.7, -1.45), f"$x_{{{k}}}$", on=on, size=10)
+    wire(ax, [(x0 + 0.7, 1.65), (x0 + 0.7, 2.5)], on=on)
+    tag(ax, (x0 + 0.7, 2.8), f"$h_{{{k}}}$", on=on, size=10)
+    wire(ax, [(x0 - 0.75, 0.8), (x0 - 0.05, 0.8)], on=on, color=OKABE_ITO["vermillion"])
+    if h_k is not None and on:
+        ax.imshow(np.asarray(h_k)[None, :], extent=(x0 + 0.1, x0 + 1.3, 3.2, 3.7), cmap="PuOr",
+                  vmin=-1, vmax=1, aspect="auto", zorder=3)
+    return [a for a in ax.get_children() if a not in before]
 
 
 def demo_rnn(D: int = 1, H: int = 4, seed: int = 0) -> RNNParams:
@@ -176,7 +182,22 @@ def plot_rnn_unrolled(T: int = 5, t: int = 5):
     params = demo_rnn()
     xs = np.sin(0.8 * np.arange(1, T + 1))[:, None]
     h = run_sequence(rnn_step, xs, params)["h_t"]
-    fig = draw_unrolled_rnn(T, upto=t, h=h)
+
+    def build():
+        # every step faded, the background; each step drawn again "on" over it, shown
+        # up to t: a slider move only shows or hides those
+        fig = draw_unrolled_rnn(T, upto=0, h=h)
+        ax = fig.axes[0]
+        steps = [_block(ax, k, True, h[k - 1]) for k in range(1, T + 1)]
+        ax.set_xlim(-1.6, 2.2 * T + 0.4)
+        ax.set_ylim(-1.9, 4.6)
+        live_parts(fig, *[a for step in steps for a in step])
+        return fig, steps
+
+    fig, steps = reuse(("plot_rnn_unrolled", T), build)
+    for k, step in enumerate(steps, start=1):
+        for a in step:
+            a.set_visible(k <= t)
     lines = [f"x_{k} = {xs[k - 1, 0]:+.3f}   h_{k} = {np.array2string(h[k - 1], precision=3)}"
              for k in range(1, t + 1)]
     return fig, "\n".join(lines) if lines else "t = 0: only h_0 = 0 so far"

@@ -35,7 +35,7 @@ from .cells import (
     tag,
     wire,
 )
-from .style import COLORS, OKABE_ITO, legend, new_figure
+from .style import COLORS, OKABE_ITO, legend, live_parts, new_figure, reuse
 
 PEEPHOLE_COLOR = COLORS["c_t"]
 GATE_COLORS = {"r": COLORS["i_t"], "z": COLORS["f_t"], "n": COLORS["c_tilde"]}
@@ -356,24 +356,40 @@ def retention(bias: float, steps: int) -> float:
 def plot_forget_retention(T: int = 100, bias: float = 1.0):
     """What survives of C after t steps, σ(b_f)^t, for b_f = 0, your ``bias`` and ln T (chrono).
 
-    Log scale: PyTorch's default (b_f near 0) halves the memory at every step.
-    Returns ``(Figure, text)``.
+    Log scales: PyTorch's default (b_f near 0) halves the memory at every step.
+    The axes stay put as T moves (t from 1 to 1,000, or to T beyond that); the
+    curves run to t = T - 1, the gap marked. Returns ``(Figure, text)``.
     """
     T = check_int("T", T, low=2, high=10_000)
     bias = check_float("bias", bias, low=-10.0, high=20.0)
-    ts = np.arange(T)
-    fig, ax = new_figure(7.2, 4.4)
-    curves = [(0.0, "b_f = 0 (PyTorch's default, on average)", OKABE_ITO["grey"]),
-              (bias, f"b_f = {bias:.2f} (yours)", OKABE_ITO["orange"]),
-              (math.log(T), f"b_f = ln T = {math.log(T):.2f} (chrono)", OKABE_ITO["blue"])]
-    for b, label, color in curves:
+    t_max = max(1000, T)
+
+    def build():
+        fig, ax = new_figure(7.2, 4.4)
+        lines = [ax.loglog([1, 2], [1, 1], label=label, color=color, lw=2)[0]
+                 for label, color in (("b_f = 0 (PyTorch's default, on average)",
+                                       OKABE_ITO["grey"]),
+                                      ("b_f = your value", OKABE_ITO["orange"]),
+                                      ("b_f = ln T (chrono)", OKABE_ITO["blue"]))]
+        gap = ax.axvline(T - 1, color="black", ls=":", lw=1.2)
+        ax.set_xlim(1, t_max)
+        ax.set_ylim(1e-16, 2.0)
+        ax.set_xlabel("steps t since the first token (log)")
+        ax.set_ylabel("σ(b_f)^t, share of C kept")
+        ax.set_title(" ")
+        legend(ax, outside="top", ncols=1)  # every corner is crossed by some T and b_f
+        live_parts(fig, *lines, gap, ax.title)
+        return fig, ax, lines, gap
+
+    fig, ax, lines, gap = reuse(("plot_forget_retention", t_max), build)
+    ts = np.arange(1, T)
+    biases = (0.0, bias, math.log(T))
+    for line, b in zip(lines, biases):
         f = 1.0 / (1.0 + math.exp(-b))
-        ax.semilogy(ts, np.maximum(f ** ts, 1e-300), label=label, color=color)
-    ax.set_ylim(1e-16, 2.0)
-    ax.set_xlabel("steps t since the first token")
-    ax.set_ylabel(r"$\sigma(b_f)^t$, share of $C$ kept")
-    ax.set_title(f"What a resting forget gate keeps over a gap of T = {T}")
-    legend(ax, outside="top", ncols=1)  # every corner is crossed by some T and b_f
+        line.set_data(ts, np.maximum(f ** ts, 1e-300))
+    gap.set_xdata([T - 1, T - 1])
+    ax.set_title(f"Gap T = {T} (dotted): your b_f = {bias:.2f} keeps "
+                 f"{retention(bias, T - 1):.3g} of C")
     text = "  ".join(f"b_f = {b:.2f}: σ(b_f)^{T - 1} = {retention(b, T - 1):.3g}"
-                     for b, _, _ in curves)
+                     for b in biases)
     return fig, text

@@ -72,14 +72,21 @@ def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
     return box, first["png"]
 
 
-def redraw(fn, values: dict, pool: dict | None = None, live: bool = True) -> tuple[bytes, str | None]:
+def redraw(fn, values: dict, pool: dict | None = None, live: bool = True,
+           timings: dict | None = None) -> tuple[bytes, str | None]:
     """One slider move: ``fn(**values)`` drawn to PNG bytes, and its text (or None).
 
     What the widget runs, and what ``benchmarks/bench.py`` times. ``pool`` keeps
-    the figures of the previous move for ``fn`` to redraw on (see
-    ``style.live_figures``): the canvas, its renderer and its text metrics are
-    reused rather than rebuilt. ``live``: the quick PNG encoding.
+    the figures of the previous moves for ``fn`` to redraw on (see
+    ``style.live_figures`` and ``style.reuse``) and the PNGs of values already
+    shown. ``live``: the quick PNG encoding. ``timings``, if given, is filled
+    with ``cached`` (bool), ``figure_s`` and ``png_s``.
     """
+    import time
+
+    t0 = time.perf_counter()
+    if timings is not None:
+        timings.update(cached=False, figure_s=0.0, png_s=0.0)
     if not isinstance(values, dict):
         raise TypeError(f"values must be a dict of control values, got {type(values).__name__}")
     pool = {} if pool is None else pool
@@ -91,10 +98,15 @@ def redraw(fn, values: dict, pool: dict | None = None, live: bool = True) -> tup
         key = None
     cache = pool.setdefault("pngs", {})
     if key is not None and key in cache:
+        if timings is not None:
+            timings["cached"] = True
         return cache[key]
     with live_figures(pool):
         fig, text = split_result(fn(**values))
+        t1 = time.perf_counter()
         result = figure_png(fig, live=live), text
+    if timings is not None:
+        timings.update(figure_s=t1 - t0, png_s=time.perf_counter() - t1)
     if key is not None:
         if len(cache) >= PNG_CACHE_SIZE:
             cache.pop(next(iter(cache)))  # the oldest

@@ -168,3 +168,25 @@ def test_redraw_serves_a_value_seen_before_from_its_png_and_shows_it_at_half_its
     assert calls == [1, 2]
     image = png_image(first)
     assert image.width * PNG_SCALE == png_size(first)[0]
+
+
+def test_a_reused_slider_figure_draws_what_a_fresh_one_draws():
+    """Moving back and forth (across same_sin's periods, T's axes) gives the same pixels."""
+    from lstm_edu.figures.feedforward import plot_same_sin
+    from lstm_edu.figures.gates import cell_update_view
+    from lstm_edu.figures.sequences import plot_rnn_unrolled
+    from lstm_edu.figures.variants import plot_forget_retention
+    from lstm_edu.figures.widgets import redraw
+
+    moves = [(plot_same_sin, [{"t": 1.0}, {"t": 20.0}, {"t": 1.5}, {"t": 21.0}, {"t": 1.0}]),
+             (plot_forget_retention, [{"T": 100}, {"T": 2000}, {"T": 50, "bias": 3.0},
+                                      {"T": 100}]),
+             (plot_rnn_unrolled, [{"T": 5, "t": 2}, {"T": 7, "t": 7}, {"T": 5, "t": 4},
+                                  {"T": 5, "t": 2}]),
+             (cell_update_view, [{"f": 0.5, "i": 0.5}, {"f": 0.1, "i": 0.9}])]
+    for fn, values in moves:
+        pool = {}
+        for v in values:
+            live, _ = redraw(fn, v, pool)
+            fresh, _ = redraw(fn, v, {})  # a new panel: built from nothing
+            assert live == fresh, (fn.__name__, v)

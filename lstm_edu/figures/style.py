@@ -69,6 +69,9 @@ TITLE_PT = 11.0
 # the default 6, for files about 1.3x larger; the stored first drawing uses 6.
 LIVE_COMPRESS_LEVEL = 1
 STORED_COMPRESS_LEVEL = 6
+# Figures a slider panel keeps for reuse (one per axes range, e.g. per T): each holds a
+# 2x canvas and its background, about 10 MB; Binder's 2 GB is shared by every kernel.
+REUSED_PER_PANEL = 3
 
 # Okabe & Ito's palette: distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -144,11 +147,19 @@ def reuse(key, build):
     pool = _LIVE.get()
     if pool is None:
         return build()
-    entry = pool.get(("reuse", key))
+    kept = pool.setdefault("reused", {})  # insertion order = least recently used first
+    entry = kept.pop(key, None)
     if entry is None:
-        entry = pool[("reuse", key)] = build()
+        token = _LIVE.set(None)  # a figure of its own, not one new_figure's pool hands out again
+        try:
+            entry = build()
+        finally:
+            _LIVE.reset(token)
+        while len(kept) >= REUSED_PER_PANEL:  # each holds a canvas of a few MB
+            kept.pop(next(iter(kept)))
     else:
         entry[0].set_layout_engine("none")
+    kept[key] = entry
     return entry
 
 

@@ -105,7 +105,8 @@ def draw_network(sizes=(3, 4, 4, 2)):
 
 def draw_folded_rnn():
     """Block A with its loop: x_t goes in below, h_t comes out above and back into A."""
-    fig, ax = new_diagram((-2.2, 3.4), (-1.9, 3.4), width=2.8)
+    # a wide canvas with the diagram in its middle: a main figure's width, a small drawing
+    fig, ax = new_diagram((-5.6, 6.8), (-1.9, 3.4), width=7.2)
     module_frame(ax, 0.0, 0.0, 1.6, 1.6, label="A")
     wire(ax, [(0.8, -1.3), (0.8, -0.05)])
     tag(ax, (0.8, -1.6), "$x_t$")

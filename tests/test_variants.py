@@ -355,6 +355,9 @@ def test_compare_variants_gives_every_arm_the_same_budget():
                             log=lines.append)
     assert [r.steps for r in runs] == [10, 10] and len(lines) == 2
     assert "rnn" in lines[0] and "solved at -" in lines[0]
+    lines.clear()
+    compare_variants(["cifg"], Ts=(5,), seeds=(0,), steps=1, log=lines.append, announce=True)
+    assert len(lines) == 2 and lines[0].endswith("training ...") and "accuracy" in lines[1]
     with pytest.raises(ValueError, match="cell must be one of"):
         compare_variants(["lstn"], steps=1)
     with pytest.raises(TypeError, match="cells must be a list"):

@@ -21,11 +21,13 @@ from .recall import RecallRun, run_recall
 
 
 def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", steps: int = 400,
-                     hidden_size: int = 32, log: Callable[[str], None] | None = None) -> list:
+                     hidden_size: int = 32, log: Callable[[str], None] | None = None,
+                     announce: bool = False) -> list:
     """Every cell at every gap with every seed, each with the same budget of ``steps``
     (a run stops early once solved): a list of :class:`~lstm_edu.experiments.recall.RecallRun`.
 
-    ``log``, if given, gets one line per finished run (``print`` shows progress).
+    ``log``, if given, gets one line per finished run (``print`` shows progress), and with
+    ``announce`` also one line as each run starts (for runs that take seconds each).
     """
     if isinstance(cells, str):
         raise TypeError("cells must be a list of core names, e.g. ['lstm_scratch', 'cifg']")
@@ -40,6 +42,8 @@ def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", st
     for T in Ts:
         for cell in cells:
             for seed in seeds:
+                if log is not None and announce:
+                    log(f"{cell:>13} T={T:<4} {init:>7} seed={seed}  training ...")
                 run = run_recall(cell, T, seed, init=init, steps=steps, hidden_size=hidden_size)
                 runs.append(run)
                 if log is not None:

@@ -333,7 +333,8 @@ def standard_problems(fig: Figure) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         texts = drawn_texts(fig)
-    problems += [f"missing glyph: {w.message}" for w in caught if "missing from font" in str(w.message)]
+    problems += [f"missing glyph: {w.message}" for w in caught
+                 if "missing from font" in str(w.message)]
     for s, points, prop, ismath in texts:
         px = points * fig.dpi / 72
         if s.strip() and px < style.MIN_TEXT_PX - 1e-6:

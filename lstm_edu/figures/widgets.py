@@ -133,7 +133,8 @@ def style_control(control: widgets.Widget) -> widgets.Widget:
 def gap_options(low: int, high: int) -> list[int]:
     """``low``, ``high`` and the 1-2-5 steps between them: a wide range of lengths on one slider."""
     if not (isinstance(low, int) and isinstance(high, int)) or isinstance(low, bool):
-        raise TypeError(f"low and high must be ints, got {type(low).__name__} and {type(high).__name__}")
+        raise TypeError(f"low and high must be ints, got {type(low).__name__} and "
+                        f"{type(high).__name__}")
     if not 1 <= low < high:
         raise ValueError(f"need 1 <= low < high, got low={low}, high={high}")
     steps, decade = set(), 1
@@ -143,7 +144,8 @@ def gap_options(low: int, high: int) -> list[int]:
     return sorted({low, high} | {s for s in steps if low < s < high})
 
 
-def gap_slider(value: int, low: int, high: int, description: str = "gap T") -> widgets.SelectionSlider:
+def gap_slider(value: int, low: int, high: int,
+               description: str = "gap T") -> widgets.SelectionSlider:
     """A stepped slider over ``gap_options(low, high)``: 2, 5, 10, 20, 50, ... 1000 rather
     than every integer, so a short drag does not leap from 100 to 681."""
     options = gap_options(low, high)

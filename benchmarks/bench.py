@@ -48,6 +48,16 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "seed" / "000_5376dbf04f8a16db.txt"
 OUT = ROOT / "benchmarks" / "RESULTS.md"
+# Below this line RESULTS.md keeps results that other scripts recorded (grids over seeds, the
+# walk-through memory); make bench rewrites only what is above it.
+RECORDED_MARK = "<!-- recorded: the sections below come from other scripts; make bench keeps them -->"
+
+
+def with_recorded(report_text: str, out: Path) -> str:
+    """The new report, followed by the recorded sections already in ``out`` (if any)."""
+    old = out.read_text() if out.exists() else ""
+    return report_text if RECORDED_MARK not in old else (
+        report_text.rstrip("\n") + "\n\n" + old[old.index(RECORDED_MARK):])
 
 NOTEBOOK_BUDGET_S = 30.0
 COLLECTION_BUDGET_S = 180.0
@@ -519,7 +529,7 @@ def main(argv=None) -> int:
     log("the source's program against ours:")
     source = compare_with_source(args.rounds)
     meta["load_end"] = os.getloadavg()[0]
-    args.out.write_text(report(nbs, sliders, source, meta))
+    args.out.write_text(with_recorded(report(nbs, sliders, source, meta), args.out))
     print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 0
 

@@ -1,7 +1,6 @@
 """The variant diagrams and notebook 09's figure functions: they draw, fast, and check their input."""
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -55,9 +54,10 @@ def test_retention_numbers():
     assert "σ(b_f)^99 = 3.4e-14" in text and "0.373" in text
 
 
-def test_retention_slider_extremes_are_finite_and_fast():
+def test_retention_slider_extremes_are_finite():
+    # Speed is a budget measured by make bench (benchmarks/RESULTS.md), not a wall-clock assert:
+    # a test must hold on any machine, however loaded.
     for T, bias in ((2, -10.0), (2, 20.0), (10_000, -10.0), (10_000, 20.0), (100, 0.0)):
-        start = time.perf_counter()
         fig, text = plot_forget_retention(T, bias)
         figure_png(fig)
         assert f"b_f = {bias:.2f}: σ(b_f)^{T - 1} = {retention(bias, T - 1):.3g}" in text
@@ -66,7 +66,6 @@ def test_retention_slider_extremes_are_finite_and_fast():
         ends = [y[-1] for y in drawn.values()]
         assert any(math.isclose(e, max(retention(bias, T - 1), 1e-300), rel_tol=1e-9)
                    for e in ends), (drawn.keys(), ends)
-        assert time.perf_counter() - start < 2.0
         for line in fig.axes[0].get_lines():
             assert np.all(np.isfinite(line.get_ydata()))
         assert "nan" not in text

@@ -142,6 +142,22 @@ def test_flow_slider_at_its_extremes(cell, init, T, hidden):
     assert lab.cell_label(cell) in str(line.get_label())
 
 
+def test_a_reused_flow_figure_draws_what_a_fresh_one_draws():
+    """Under the slider one figure per (cell, init) is updated in place: same pixels as a new one."""
+    from lstm_edu.figures.widgets import redraw
+
+    pool = {}
+    for values in ({"cell": "lstm", "init": "default", "T": 50, "hidden_size": 32},
+                   {"cell": "lstm", "init": "default", "T": 3, "hidden_size": 8},
+                   {"cell": "rnn", "init": "chrono", "T": 120, "hidden_size": 32},
+                   {"cell": "lstm", "init": "chrono", "T": 80, "hidden_size": 16},
+                   {"cell": "lstm", "init": "default", "T": 200, "hidden_size": 32},
+                   {"cell": "lstm", "init": "default", "T": 50, "hidden_size": 32}):
+        live, live_text = redraw(lab_figures.plot_flow, values, pool)
+        fresh, fresh_text = redraw(lab_figures.plot_flow, values, {})
+        assert live == fresh and live_text == fresh_text, values
+
+
 def test_plots_and_the_playground_button():
     r = lab.lab_run("lstm", T=5, hidden_size=4, init="one", steps=25)
     fig = lab_figures.plot_lab(r)

@@ -73,3 +73,16 @@ def test_bad_inputs():
         plot_scan_timing([16, 64], {})
     with pytest.raises(ValueError, match="non-empty dict"):
         plot_parity_accuracy({}, 16)
+
+
+def test_a_reused_parity_figure_draws_what_a_fresh_one_draws():
+    """Under the slider a_t, h_t and the title are redrawn over a kept background: same pixels."""
+    from lstm_edu.figures.widgets import redraw
+
+    pool = {}
+    for values in ({"sharpness": 8.0, "negative": True}, {"sharpness": 0.5, "negative": True},
+                   {"sharpness": 20.0, "negative": False}, {"sharpness": 2.0, "negative": True},
+                   {"sharpness": 8.0, "negative": True}):
+        live, live_text = redraw(plot_parity_state, values, pool)
+        fresh, fresh_text = redraw(plot_parity_state, values, {})
+        assert live == fresh and live_text == fresh_text, values

@@ -100,3 +100,14 @@ def test_parallel_and_recall_figures():
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["mLSTM", "LSTM"]
     with pytest.raises(TypeError, match="non-empty dict"):
         recall_figure({}, chance=0.1, steps=1)
+
+
+def test_a_reused_revise_figure_draws_what_a_fresh_one_draws():
+    """Under the slider only the markers and their values are redrawn: the pixels are a new figure's."""
+    from lstm_edu.figures.widgets import redraw
+
+    pool = {}
+    for value in (4.0, -2.0, 10.0, 0.5, 4.0):
+        live, live_text = redraw(revise_figure, {"i_tilde_new": value}, pool)
+        fresh, fresh_text = redraw(revise_figure, {"i_tilde_new": value}, {})
+        assert live == fresh and live_text == fresh_text, value

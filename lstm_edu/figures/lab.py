@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..experiments.lab import (GradProfile, LabResult, available_cells, cell_lab
                                gradient_profile, lab_run)
 from ..modules import CORES, INITS
 from ..validate import check_choice, check_int
-from .style import CYCLE, OKABE_ITO, figure_png, legend, new_figure
+from .style import CYCLE, OKABE_ITO, figure_png, legend, new_figure, reuse
 from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
 
 
@@ -56,17 +57,53 @@ def plot_lab(result: LabResult):
     return fig
 
 
+@functools.lru_cache(maxsize=64)
+def _fresh_profile(cell: str, init: str, T: int, hidden_size: int) -> GradProfile:
+    """A fresh net's profile: seeded, so a slider value seen before needs no second run."""
+    return gradient_profile(cell, T, hidden_size=hidden_size, init=init, batch_size=16)
+
+
+# Laid out for these y limits (the widest tick labels a profile gets), not for the data:
+# a figure redrawn under the slider then keeps margins a fresh one would also have.
+_FLOW_LAYOUT_YLIM = (1e-30, 10.0)
+
+
 def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_size: int = 32):
-    """Slider figure: the gradient flow of a fresh net, with the per-step factor in the title."""
+    """Slider figure: the gradient flow of a fresh net, with the per-step factor in the title.
+
+    Under a slider one figure per (cell, init) is kept (``style.reuse``): a move
+    sets the line, the limits, the title and the legend's factor, and nothing is
+    laid out again.
+    """
     check_choice("cell", cell, available_cells())
     check_choice("init", init, INITS)
     T = check_int("T", T, low=2, high=400)
+    hidden_size = check_int("hidden_size", hidden_size, low=1)
     if cell == "rnn":
         init = "default"
-    p = gradient_profile(cell, T, hidden_size=check_int("hidden_size", hidden_size, low=1),
-                         init=init, batch_size=16)
-    fig = plot_profiles([p], title=f"Fresh {cell_label(cell, init)}, T = {T}")
-    text = (f"{cell_label(cell, init)}: per-step factor {p.decay_per_step():.3f}; "
+    p = _fresh_profile(cell, init, T, hidden_size)
+
+    def build():
+        fig, ax = new_figure(8.8, 3.4)
+        line = ax.semilogy([0, 1], _FLOW_LAYOUT_YLIM, "-", color=CYCLE[0], lw=1.5,
+                           label=f"{cell_label(cell, init)}: ‖∂L/∂{p.state}‖, ×0.00/step")[0]
+        ax.set(xlabel="distance T − t (steps back from the read-out)",
+               ylabel="gradient norm (log)", title=" ")
+        leg = legend(ax, outside="right")
+        fig.get_layout_engine().execute(fig)
+        fig.set_layout_engine("none")
+        return fig, ax, line, leg
+
+    fig, ax, line, leg = reuse(("plot_flow", cell, init), build)
+    factor = p.decay_per_step()
+    label = f"{cell_label(cell, init)}: ‖∂L/∂{p.state}‖, ×{factor:.2f}/step"
+    line.set_data(p.distance, _visible(p.norms))
+    line.set_label(label)
+    leg.get_texts()[0].set_text(label)
+    ax.relim()
+    ax.autoscale_view()
+    ax.set_title(f"Fresh {cell_label(cell, init)}, T = {T}")
+    text = (f"{cell_label(cell, init)}: per-step factor {factor:.3f}; "
             f"gradient at distance {T} is {p.norms[-1] / p.norms[1]:.3g} of that at distance 1")
     return fig, text
 

@@ -6,11 +6,13 @@ Each function computes nothing it does not draw and returns a Figure (or
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..cells.min_rnn import MinGRUParams, min_rnn_loop
 from ..validate import check_float, check_int
-from .style import OKABE_ITO, new_figure
+from .style import OKABE_ITO, live_parts, new_figure, reuse
 
 
 def parity_bits(T: int = 40, seed: int = 0) -> np.ndarray:
@@ -24,7 +26,7 @@ def constructed_min_gru(sharpness: float) -> MinGRUParams:
 
     z_t = σ(sharpness · (2 x_t − 1)) and h̃_t = g(0.5) = 1.
     """
-    check_float("sharpness", sharpness, low=0.0)
+    sharpness = check_float("sharpness", sharpness, low=0.0)  # an int slider value too
     return MinGRUParams(W_z=np.array([[2.0 * sharpness]]), b_z=np.array([-sharpness]),
                         W_h=np.zeros((1, 1)), b_h=np.array([0.5]))
 
@@ -43,33 +45,55 @@ def parity_state(sharpness: float, T: int = 40, seed: int = 0) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _parity_state_cached(sharpness: float, T: int) -> dict:
+    return parity_state(sharpness, T)
+
+
 def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40):
-    """Slider figure: a_t and h_t on a bit sequence; readout h_t > 0.5 against the true parity."""
+    """Slider figure: a_t and h_t on a bit sequence; readout h_t > 0.5 against the true parity.
+
+    Under a slider the shading, parity, legends and axes are drawn once per
+    (negative, T) (``style.reuse``); a move redraws a_t, h_t and the title.
+    """
     check_int("T", T, low=2, high=400)
     if not isinstance(negative, bool):
         raise TypeError(f"negative must be a bool, got {type(negative).__name__}")
-    s = parity_state(sharpness, T)
+    sharpness = check_float("sharpness", sharpness, low=0.0)
+    s = _parity_state_cached(sharpness, T)
     key = "negative" if negative else "positive"
-    t = np.arange(1, T + 1)
-    fig, (ax_a, ax_h) = new_figure(8.0, 4.4, nrows=2, sharex=True)
-    for ax in (ax_a, ax_h):  # a 1-bit shades its step in both panels
-        for t_one in t[s["bits"] > 0]:
-            ax.axvspan(t_one - 0.5, t_one + 0.5, color=OKABE_ITO["grey"], alpha=0.2, lw=0)
-    ax_a.step(t, s[f"a_{key}"], where="mid", color=OKABE_ITO["vermillion"],
-              label=f"a_t = {'1 - 2 z_t' if negative else '1 - z_t'}\n(shaded: x_t = 1)")
-    ax_a.axhline(0, color="black", lw=0.6)
-    ax_a.set_ylim(-1.15, 1.15)
-    ax_a.set_ylabel("a_t")
-    # Beside the axes: the shading leaves no free corner inside.
-    ax_a.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    ax_h.step(t, s["parity"], where="mid", color=OKABE_ITO["black"], lw=2.5, alpha=0.35,
-              label="true parity y_t")
-    ax_h.plot(t, s[f"h_{key}"], "o-", ms=3, color=OKABE_ITO["blue"], label="h_t")
-    ax_h.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8, label="threshold 0.5")
-    ax_h.set_ylim(-0.15, 1.25)
-    ax_h.set_xlabel("step t")
-    ax_h.set_ylabel("h_t")
-    ax_h.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+
+    def build():
+        t = np.arange(1, T + 1)
+        fig, (ax_a, ax_h) = new_figure(8.0, 4.4, nrows=2, sharex=True)
+        for ax in (ax_a, ax_h):  # a 1-bit shades its step in both panels
+            for t_one in t[s["bits"] > 0]:
+                ax.axvspan(t_one - 0.5, t_one + 0.5, color=OKABE_ITO["grey"], alpha=0.2, lw=0)
+        a_line = ax_a.step(t, np.zeros(T), where="mid", color=OKABE_ITO["vermillion"],
+                           label=f"a_t = {'1 - 2 z_t' if negative else '1 - z_t'}\n"
+                                 "(shaded: x_t = 1)")[0]
+        zero = ax_a.axhline(0, color="black", lw=0.6)
+        ax_a.set_ylim(-1.15, 1.15)
+        ax_a.set_ylabel("a_t")
+        # Beside the axes: the shading leaves no free corner inside.
+        ax_a.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+        ax_h.step(t, s["parity"], where="mid", color=OKABE_ITO["black"], lw=2.5, alpha=0.35,
+                  label="true parity y_t")
+        h_line = ax_h.plot(t, np.zeros(T), "o-", ms=3, color=OKABE_ITO["blue"], label="h_t")[0]
+        threshold = ax_h.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8,
+                                 label="threshold 0.5")
+        ax_h.set_ylim(-0.15, 1.25)
+        ax_h.set_xlabel("step t")
+        ax_h.set_ylabel("h_t")
+        ax_h.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+        ax_a.set_title(" ", fontsize=10)
+        # In drawing order: the zero line over a_t, the threshold over h_t, as first drawn.
+        live_parts(fig, a_line, zero, h_line, threshold, ax_a.title)
+        return fig, ax_a, a_line, h_line
+
+    fig, ax_a, a_line, h_line = reuse(("plot_parity_state", negative, T), build)
+    a_line.set_ydata(s[f"a_{key}"])
+    h_line.set_ydata(s[f"h_{key}"])
     ax_a.set_title(f"{key} a_t, sharpness {sharpness:g}: h_t > 0.5 is the parity at "
                    f"{s[f'acc_{key}']:.0%} of steps", fontsize=10)
     margin = float(np.min(np.abs(s[f"h_{key}"] - 0.5)))

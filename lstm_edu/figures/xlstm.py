@@ -8,6 +8,7 @@ slider, run through the cells' own step functions.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from ..cells.lstm import LSTMParams, lstm_step
 from ..cells.xlstm import SLSTMParams, slstm_raw_step
 from ..validate import check_array, check_float
-from .style import COLORS, OKABE_ITO, new_figure
+from .style import COLORS, OKABE_ITO, live_parts, new_figure, reuse
 
 # --- revising a storage decision -----------------------------------------------------
 
@@ -81,32 +82,56 @@ def revise_storage(i_tilde_new: float = REVISE_STEPS[2][0], steps=REVISE_STEPS) 
     return Revision(*(float(v[0]) for v in _revise_batch(np.array([i_tilde_new]), steps)))
 
 
+@functools.lru_cache(maxsize=1)
+def _revise_curves():
+    """The memory after step 3 over ``I_RANGE`` for both cells: the same on every slider move."""
+    grid = np.linspace(*I_RANGE, 121)
+    return grid, _revise_batch(grid)
+
+
 def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
     """The memory after step 3 against the new input's strength ĩ_3, for both cells.
 
     Returns ``(Figure, text)``; the marker and the text are at ``i_tilde_new``.
+    Under a slider the curves, axes and legend are drawn once (``style.reuse``);
+    a move redraws the two markers and their values.
     """
     now = revise_storage(i_tilde_new)
-    grid = np.linspace(*I_RANGE, 121)
-    runs = _revise_batch(grid)
-    fig, ax = new_figure(6.4, 3.4)
-    ax.axhline(now.z_new, color=OKABE_ITO["grey"], ls="--", lw=1,
-               label=f"new value z_3 = {now.z_new:.3f}")
-    ax.plot(grid, runs.slstm_memory, color=COLORS["c_t"],
-            label="sLSTM memory c_3 / n_3")
-    ax.plot(grid, runs.lstm_memory, color=COLORS["f_t"],
-            label="LSTM cell state C_3")
-    ax.plot([i_tilde_new], [now.slstm_memory], "o", color=COLORS["c_t"])
-    ax.plot([i_tilde_new], [now.lstm_memory], "o", color=COLORS["f_t"])
-    ax.annotate(f"{now.slstm_memory:.3f}", (i_tilde_new, now.slstm_memory),
-                textcoords="offset points", xytext=(6, 6), color=COLORS["c_t"])
-    ax.annotate(f"{now.lstm_memory:.3f}", (i_tilde_new, now.lstm_memory),
-                textcoords="offset points", xytext=(6, 6), color=COLORS["f_t"])
-    ax.set_xlim(*I_RANGE)
-    ax.set_xlabel("input-gate pre-activation of the new input, ĩ_3")
-    ax.set_ylabel("memory after step 3")
-    ax.set_title("A stronger new input takes over the sLSTM's memory")
-    ax.legend(loc="upper right", fontsize=8)
+
+    def build():
+        grid, runs = _revise_curves()
+        fig, ax = new_figure(6.4, 3.4)
+        # z_3 = tanh(z̃_3) does not depend on ĩ_3: the line and its label stay put.
+        ax.axhline(now.z_new, color=OKABE_ITO["grey"], ls="--", lw=1,
+                   label=f"new value z_3 = {now.z_new:.3f}")
+        ax.plot(grid, runs.slstm_memory, color=COLORS["c_t"],
+                label="sLSTM memory c_3 / n_3")
+        ax.plot(grid, runs.lstm_memory, color=COLORS["f_t"],
+                label="LSTM cell state C_3")
+        # The markers sit on the curves: they leave the axes limits to the curves.
+        marks = [ax.plot([np.nan], [np.nan], "o", color=color, scalex=False, scaley=False)[0]
+                 for color in (COLORS["c_t"], COLORS["f_t"])]
+        # Laid out with the values at the right end, where they reach furthest out: the
+        # margins then suit every ĩ_3, and a figure kept under the slider keeps them.
+        notes = [ax.annotate("0.000", (I_RANGE[1], y[-1]), textcoords="offset points",
+                             xytext=(6, 6), color=color)
+                 for y, color in ((runs.slstm_memory, COLORS["c_t"]),
+                                  (runs.lstm_memory, COLORS["f_t"]))]
+        ax.set_xlim(*I_RANGE)
+        ax.set_xlabel("input-gate pre-activation of the new input, ĩ_3")
+        ax.set_ylabel("memory after step 3")
+        ax.set_title("A stronger new input takes over the sLSTM's memory")
+        ax.legend(loc="upper right", fontsize=8)
+        fig.get_layout_engine().execute(fig)
+        fig.set_layout_engine("none")
+        live_parts(fig, *marks, *notes)
+        return fig, marks, notes
+
+    fig, marks, notes = reuse("revise_figure", build)
+    for mark, note, y in zip(marks, notes, (now.slstm_memory, now.lstm_memory)):
+        mark.set_data([i_tilde_new], [y])
+        note.xy = (i_tilde_new, y)
+        note.set_text(f"{y:.3f}")
     text = (f"ĩ_3 = {i_tilde_new:.2f}: sLSTM c_3/n_3 = {now.slstm_memory:.4f} "
             f"(new value's weight i_3/n_3 = {now.new_weight:.4f}); "
             f"LSTM C_3 = {now.lstm_memory:.4f} (of which f_3 C_2 = {now.lstm_old_part:.4f} is old)")

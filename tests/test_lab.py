@@ -143,7 +143,7 @@ def test_flow_slider_at_its_extremes(cell, init, T, hidden):
 
 
 def test_a_reused_flow_figure_draws_what_a_fresh_one_draws():
-    """Under the slider one figure per (cell, init) is updated in place: same pixels as a new one."""
+    """Under the slider one figure is updated in place: same pixels as a new one."""
     from lstm_edu.figures.widgets import redraw
 
     pool = {}

@@ -63,17 +63,18 @@ def _fresh_profile(cell: str, init: str, T: int, hidden_size: int) -> GradProfil
     return gradient_profile(cell, T, hidden_size=hidden_size, init=init, batch_size=16)
 
 
-# Laid out for these y limits (the widest tick labels a profile gets), not for the data:
-# a figure redrawn under the slider then keeps margins a fresh one would also have.
-_FLOW_LAYOUT_YLIM = (1e-30, 10.0)
+# Laid out for these y limits, not for the data: less than a decade, so the minor ticks
+# are labelled too ("3 × 10^-2", the widest labels a profile gets), and a figure redrawn
+# under the slider keeps the margins a fresh one has.
+_FLOW_LAYOUT_YLIM = (0.02, 0.09)
 
 
 def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_size: int = 32):
     """Slider figure: the gradient flow of a fresh net, with the per-step factor in the title.
 
-    Under a slider one figure per (cell, init) is kept (``style.reuse``): a move
-    sets the line, the limits, the title and the legend's factor, and nothing is
-    laid out again.
+    Under a slider one figure is kept (``style.reuse``): a move sets the line,
+    the limits, the title and the legend, and nothing is laid out again. So the
+    layout leaves room for the longest legend any cell has, whichever is shown.
     """
     check_choice("cell", cell, available_cells())
     check_choice("init", init, INITS)
@@ -85,8 +86,10 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
 
     def build():
         fig, ax = new_figure(8.8, 3.4)
+        longest = max((f"{cell_label(c, i)}: ‖∂L/∂C‖, ×0.00/step"
+                       for c in available_cells() for i in INITS), key=len)
         line = ax.semilogy([0, 1], _FLOW_LAYOUT_YLIM, "-", color=CYCLE[0], lw=1.5,
-                           label=f"{cell_label(cell, init)}: ‖∂L/∂{p.state}‖, ×0.00/step")[0]
+                           label=longest)[0]
         ax.set(xlabel="distance T − t (steps back from the read-out)",
                ylabel="gradient norm (log)", title=" ")
         leg = legend(ax, outside="right")
@@ -94,7 +97,7 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
         fig.set_layout_engine("none")
         return fig, ax, line, leg
 
-    fig, ax, line, leg = reuse(("plot_flow", cell, init), build)
+    fig, ax, line, leg = reuse("plot_flow", build)
     factor = p.decay_per_step()
     label = f"{cell_label(cell, init)}: ‖∂L/∂{p.state}‖, ×{factor:.2f}/step"
     line.set_data(p.distance, _visible(p.norms))

@@ -117,6 +117,18 @@ def _check_dtypes(**arrays) -> None:
         raise TypeError(f"all arrays must share one float dtype, got: {listing}")
 
 
+def _check_param_arrays(params) -> dict:
+    """The checks every xLSTM params object shares: its forget gate's name, then each weight
+    (a matrix) and bias (a vector), all NumPy or all torch, of one dtype. Returns them by name."""
+    check_choice("forget", params.forget, FORGET_GATES)
+    arrays = params._array_dict()
+    for name, a in arrays.items():
+        check_array(name, a, ndim=2 if name.startswith("W") else 1)
+    check_same_kind(**arrays)
+    _check_dtypes(**arrays)
+    return arrays
+
+
 def _check_hidden(name: str, H: int, shape) -> None:
     if H < 1:
         raise ValueError(
@@ -148,12 +160,7 @@ class SLSTMParams(CellParams):
     n_states = 4  # h, c, n, m (the raw form uses the first three)
 
     def __post_init__(self):
-        check_choice("forget", self.forget, FORGET_GATES)
-        arrays = self._array_dict()
-        for name, a in arrays.items():
-            check_array(name, a, ndim=2 if name.startswith("W") else 1)
-        check_same_kind(**arrays)
-        _check_dtypes(**arrays)
+        arrays = _check_param_arrays(self)
         H, HD = self.W_i.shape
         _check_hidden("W_i", H, self.W_i.shape)
         if HD <= H:
@@ -373,12 +380,7 @@ class MLSTMParams:
     forget: str = "sigmoid"
 
     def __post_init__(self):
-        check_choice("forget", self.forget, FORGET_GATES)
-        arrays = self._array_dict()
-        for name, a in arrays.items():
-            check_array(name, a, ndim=2 if name.startswith("W") else 1)
-        check_same_kind(**arrays)
-        _check_dtypes(**arrays)
+        arrays = _check_param_arrays(self)
         d, D = self.W_q.shape
         H = self.W_v.shape[0]
         _check_hidden("W_v", H, self.W_v.shape)

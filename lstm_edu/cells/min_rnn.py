@@ -198,6 +198,15 @@ class MinLSTMStep(NamedTuple):
         return (self.h_t,)
 
 
+def _check_step(params, kind: type, x_t, h_prev, candidate: str) -> None:
+    """What both steps check first: the params' kind, the candidate's name, x_t and h_prev."""
+    if not isinstance(params, kind):
+        raise TypeError(f"params must be {kind.__name__}, got {type(params).__name__}")
+    check_choice("candidate", candidate, CANDIDATES)
+    _check_x(params, x_t, "x_t", (1, 2))
+    _check_state("h_prev", h_prev, tuple(x_t.shape[:-1]) + (params.hidden_size,), x_t)
+
+
 def min_gru_step(x_t, h_prev, params: MinGRUParams, *, candidate: str = "g",
                  negative: bool = False) -> MinGRUStep:
     r""":math:`h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t`, gates from :math:`x_t` only.
@@ -205,11 +214,7 @@ def min_gru_step(x_t, h_prev, params: MinGRUParams, *, candidate: str = "g",
     ``negative=True`` is the try-it variant with :math:`a_t = 1 - 2 z_t \in (-1, 1)`
     (the map :math:`a \mapsto 2a - 1` of Grazzi et al. 2024, see ``modules.min_rnn``).
     """
-    if not isinstance(params, MinGRUParams):
-        raise TypeError(f"params must be MinGRUParams, got {type(params).__name__}")
-    check_choice("candidate", candidate, CANDIDATES)
-    _check_x(params, x_t, "x_t", (1, 2))
-    _check_state("h_prev", h_prev, tuple(x_t.shape[:-1]) + (params.hidden_size,), x_t)
+    _check_step(params, MinGRUParams, x_t, h_prev, candidate)
     z_t = sigmoid(linear(x_t, params.W_z, params.b_z))
     h_tilde = _candidate(linear(x_t, params.W_h, params.b_h), candidate)
     a_t = 2 * (1 - z_t) - 1 if negative else 1 - z_t
@@ -220,11 +225,7 @@ def min_gru_step(x_t, h_prev, params: MinGRUParams, *, candidate: str = "g",
 def min_lstm_step(x_t, h_prev, params: MinLSTMParams, *, candidate: str = "g",
                   negative: bool = False) -> MinLSTMStep:
     r""":math:`h_t = f'_t \odot h_{t-1} + i'_t \odot \tilde h_t` with :math:`f' + i' = 1`."""
-    if not isinstance(params, MinLSTMParams):
-        raise TypeError(f"params must be MinLSTMParams, got {type(params).__name__}")
-    check_choice("candidate", candidate, CANDIDATES)
-    _check_x(params, x_t, "x_t", (1, 2))
-    _check_state("h_prev", h_prev, tuple(x_t.shape[:-1]) + (params.hidden_size,), x_t)
+    _check_step(params, MinLSTMParams, x_t, h_prev, candidate)
     f_t = sigmoid(linear(x_t, params.W_f, params.b_f))
     i_t = sigmoid(linear(x_t, params.W_i, params.b_i))
     f_prime = f_t / (f_t + i_t)

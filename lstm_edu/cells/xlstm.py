@@ -332,6 +332,16 @@ def _zeros(like, shape):
     return np.zeros(shape, dtype=like.dtype)
 
 
+def _run(step, xs, state, params) -> dict:
+    """``step`` over ``xs`` from ``state``, each record's ``state`` fed to the next step."""
+    records = []
+    for x_t in xs:
+        record = step(x_t, *state, params)
+        records.append(record)
+        state = record.state
+    return _stack(records, xs)
+
+
 def run_slstm(xs, params: SLSTMParams, stabilized: bool = True) -> dict:
     """Every intermediate of an sLSTM over ``xs`` (T, D) or (T, B, D), stacked over time.
 
@@ -343,13 +353,7 @@ def run_slstm(xs, params: SLSTMParams, stabilized: bool = True) -> dict:
     shape = tuple(xs.shape[1:-1]) + (params.hidden_size,)
     n_states = 4 if stabilized else 3
     state = tuple(_zeros(params.W_i, shape) for _ in range(n_states))
-    step = slstm_step if stabilized else slstm_raw_step
-    records = []
-    for x_t in xs:
-        record = step(x_t, *state, params)
-        records.append(record)
-        state = record.state
-    return _stack(records, xs)
+    return _run(slstm_step if stabilized else slstm_raw_step, xs, state, params)
 
 
 # --- mLSTM -------------------------------------------------------------------------
@@ -545,13 +549,7 @@ def run_mlstm(xs, params: MLSTMParams) -> dict:
     """The recurrent form over ``xs`` (T, D) or (T, B, D); every intermediate stacked over time."""
     _check_mlstm_params(params)
     _check_sequence(xs)
-    state = mlstm_zero_state(xs[0], params)
-    records = []
-    for x_t in xs:
-        record = mlstm_step(x_t, *state, params)
-        records.append(record)
-        state = record.state
-    return _stack(records, xs)
+    return _run(mlstm_step, xs, mlstm_zero_state(xs[0], params), params)
 
 
 class MLSTMParallel(NamedTuple):

@@ -146,3 +146,29 @@ def test_squash_figure_marks_every_component():
     finite_figure(gv.squash_figure(np.array([-10.0, 0.0, 10.0])))
     with pytest.raises(ValueError, match=r"c_t must have shape \(3,\), got shape \(2,\)"):
         gv.squash_figure(np.zeros(2))
+
+
+def test_worked_example_marker_stays_visible_over_the_bars_after_a_slider_move():
+    # What the learner sees: at f = 0, i = 1 the worked example's C_t (0.37, -0.66) lies
+    # inside the new-C_t bars (0.6, -0.8). Its black dash must be drawn over them, also on a
+    # reused figure whose bars are redrawn over a kept background.
+    import io
+
+    import matplotlib.image as mpimg
+
+    from lstm_edu.figures.style import PNG_SCALE
+    from lstm_edu.figures.widgets import redraw
+
+    pool = {}
+    redraw(gv.cell_update_view, {"f": 1.0, "i": 0.0}, pool)   # the first drawing
+    png, _ = redraw(gv.cell_update_view, {"f": 0.0, "i": 1.0}, pool)  # a move: bars redrawn
+    rgb = mpimg.imread(io.BytesIO(png))[..., :3]
+    fig, _ = gv.cell_update_view(0.0, 1.0)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    height = rgb.shape[0]
+    for k, c in enumerate(worked_example().step.c_t[:2]):
+        x, y = ax.transData.transform((k + 0.27, c)) * PNG_SCALE * 1.0
+        col, row = int(round(x)), int(round(height - y))
+        patch = rgb[row - 2:row + 3, col - 2:col + 3]
+        assert patch.max(axis=-1).min() < 0.2, (k, c, patch.max(axis=-1))

@@ -64,12 +64,12 @@ def _bar_figure(key, series: list[tuple[str, str]], ylim=(-1.05, 1.05), height: 
         ax.set_xticks(k, [f"component {j}" for j in k])
         ax.set_ylim(*ylim)
         ax.set_ylabel("value")
-        if extra is not None:
-            extra(ax)
+        # what extra(ax) returns is drawn over the bars on every move, so bars never hide it
+        overlay = list(extra(ax) or []) if extra is not None else []
         # above the axes: bars of any height may fill every corner
         legend(ax, outside="top", ncols=len(series) + (extra is not None))
 
-        live_parts(fig, *[bar for bars in groups for bar in bars],
+        live_parts(fig, *[bar for bars in groups for bar in bars], *overlay,
                    *([ax.title] if extra is not None else []))
 
         def set_values(values):
@@ -169,9 +169,10 @@ def cell_update_view(f: float = 1.0, i: float = 0.0, c_prev=None, c_tilde=None):
     c_t = cell_update(f, i, c_prev, c_tilde)
 
     def worked(ax):
-        ax.plot(np.arange(3) + 0.27, _EXAMPLE.step.c_t, "k_", ms=14, mew=2,
-                label="worked example's $C_t$")
+        marker = ax.plot(np.arange(3) + 0.27, _EXAMPLE.step.c_t, "k_", ms=14, mew=2,
+                         label="worked example's $C_t$", zorder=3)
         ax.set_title(" ")  # its text is set on every move
+        return marker
 
     fig, ax, set_values = _bar_figure(
         "cell_update_view",

@@ -132,21 +132,14 @@ def test_guarded_click_reports_errors_and_reenables_the_button(capsys):
     assert "training failed: RuntimeError: boom" in capsys.readouterr().out
 
 
-def test_controls_get_full_labels_wide_tracks_and_a_stepped_gap():
-    from lstm_edu.figures.widgets import CONTROL_WIDTH, controls_row, gap_options, gap_slider
+def test_controls_get_full_labels_and_wide_tracks():
+    from lstm_edu.figures.widgets import CONTROL_WIDTH, controls_row
 
     lr = widgets.FloatLogSlider(value=1e-2, base=10, min=-4, max=-0.5, description="learning rate")
     row = controls_row(lr, widgets.Checkbox(description="negative"))
     assert lr.style.description_width == "initial"  # "learning rate", never "learning r..."
     assert lr.layout.width == CONTROL_WIDTH and not row.children[1].layout.width
-    assert gap_options(2, 1000) == [2, 5, 10, 20, 50, 100, 200, 500, 1000]
-    assert gap_options(2, 400) == [2, 5, 10, 20, 50, 100, 200, 400]
-    slider = gap_slider(100, 2, 1000)
-    assert isinstance(slider, widgets.SelectionSlider) and slider.value == 100
-    with pytest.raises(ValueError, match="value must be one of"):
-        gap_slider(99, 2, 1000)
-    with pytest.raises(ValueError, match="need 1 <= low < high"):
-        gap_options(10, 10)
+    # The gap slider's own tests: tests/test_gap_slider.py.
 
 
 def test_redraw_serves_a_value_seen_before_from_its_png_and_shows_it_at_half_its_pixels():

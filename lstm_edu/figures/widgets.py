@@ -130,28 +130,20 @@ def style_control(control: widgets.Widget) -> widgets.Widget:
     return control
 
 
-def gap_options(low: int, high: int) -> list[int]:
-    """``low``, ``high`` and the 1-2-5 steps between them: a wide range of lengths on one slider."""
-    if not (isinstance(low, int) and isinstance(high, int)) or isinstance(low, bool):
-        raise TypeError(f"low and high must be ints, got {type(low).__name__} and "
-                        f"{type(high).__name__}")
-    if not 1 <= low < high:
-        raise ValueError(f"need 1 <= low < high, got low={low}, high={high}")
-    steps, decade = set(), 1
-    while decade <= high:
-        steps.update(m * decade for m in (1, 2, 5))
-        decade *= 10
-    return sorted({low, high} | {s for s in steps if low < s < high})
+# The course's one set of gaps (DESIGN.md): every slider whose parameter is a gap offers
+# these, so 09, 11 and any later notebook step alike and a short drag never leaps 100 -> 681.
+GAP_OPTIONS = (2, 5, 10, 20, 50, 100, 200, 400)
 
 
-def gap_slider(value: int, low: int, high: int,
-               description: str = "gap T") -> widgets.SelectionSlider:
-    """A stepped slider over ``gap_options(low, high)``: 2, 5, 10, 20, 50, ... 1000 rather
-    than every integer, so a short drag does not leap from 100 to 681."""
-    options = gap_options(low, high)
-    if value not in options:
-        raise ValueError(f"value must be one of {options}, got {value!r}")
-    return style_control(widgets.SelectionSlider(options=options, value=value,
+def gap_slider(value: int = 50, *, description: str = "gap T") -> widgets.SelectionSlider:
+    """The course's gap slider: a stepped slider over ``GAP_OPTIONS`` (2, 5, 10, ... 400)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"value must be an int, one of {GAP_OPTIONS}, got {type(value).__name__}")
+    if value not in GAP_OPTIONS:
+        raise ValueError(f"value must be one of {GAP_OPTIONS}, got {value!r}")
+    if not isinstance(description, str) or not description:
+        raise TypeError(f"description must be a non-empty str, got {description!r}")
+    return style_control(widgets.SelectionSlider(options=list(GAP_OPTIONS), value=value,
                                                  description=description))
 
 

@@ -13,6 +13,7 @@ wrong answer too.
 from __future__ import annotations
 
 import importlib
+import numbers
 import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -69,10 +70,16 @@ def judge(key: str, answer, raise_errors: bool = False) -> str | None:
     exercise = get(key)
     if answer is None or answer is Ellipsis:
         return "No answer yet: replace the ... with your answer and run the cell again."
+
+    def verdict():
+        # the one policy first (kind_hint), then the exercise's own judge on the value
+        problem = kind_hint(answer, exercise.solution())
+        return exercise.judge(plain(answer)) if problem is None else problem
+
     if raise_errors:
-        return exercise.judge(answer)
+        return verdict()
     try:
-        return exercise.judge(answer)
+        return verdict()
     except Exception as err:  # a learner's odd answer must not become a traceback
         return f"That answer could not be read ({type(err).__name__}: {err}). {exercise.prompt}"
 
@@ -96,6 +103,71 @@ def solution(key: str):
     return get(key).solution()
 
 
+# --- the one judging policy ------------------------------------------------
+#
+# Every checker sees an answer only after kind_hint has let it through, so all of them judge
+# alike: a number is a number (int, float, a NumPy scalar; not True, not the string "0.32"),
+# text is text, True/False is a bool, and a whole-number reference (a count, an index) takes
+# a whole number (2.0 is 2; 2.01 is not).
+
+def _leaves(value) -> list:
+    """The scalars inside ``value`` (itself, or the items of a list, tuple or array)."""
+    if isinstance(value, (str, bytes)):
+        return [value]
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return value.ravel().tolist()
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, (bool, np.bool_))
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, numbers.Real) and not _is_bool(x)
+
+
+def plain(answer):
+    """A NumPy or torch scalar as the Python number it holds (a torch array as a NumPy one),
+    so that every judge sees ``14`` whether the learner typed it or computed ``np.int64(14)``."""
+    if hasattr(answer, "detach"):  # a torch tensor
+        answer = answer.detach().cpu().numpy()
+    if isinstance(answer, np.generic) or (isinstance(answer, np.ndarray) and answer.ndim == 0):
+        return answer.item()
+    return answer
+
+
+def kind_hint(answer, reference) -> str | None:
+    """``None`` if ``answer`` is the same kind of thing as ``reference``, else a hint that says
+    which kind is wanted. Values are left to each exercise's judge."""
+    want, got = _leaves(reference), _leaves(answer)
+    if want and all(_is_bool(x) for x in want):
+        if len(got) == 1 and _is_bool(got[0]):
+            return None
+        return f"Answer True or False (no quotes), got {type(answer).__name__} {answer!r}."
+    if want and all(isinstance(x, str) for x in want):
+        if all(isinstance(x, str) for x in got):
+            return None
+        return f"Answer with text, in quotes, got {type(answer).__name__} {answer!r}."
+    if not (want and all(_is_number(x) for x in want)):
+        return None
+    some = "a number" if len(want) == 1 else "numbers"
+    if any(isinstance(x, (str, bytes)) for x in got):
+        return (f"Answer with {some}, not text: drop the quotes, got "
+                f"{type(answer).__name__} {answer!r}.")
+    if any(_is_bool(x) for x in got):
+        return (f"Answer with {some}: True and False are not numbers here, got "
+                f"{type(answer).__name__} {answer!r}.")
+    whole = all(isinstance(x, numbers.Integral) for x in want)
+    if whole and any(_is_number(x) and np.isfinite(x) and x != round(x) for x in got):
+        return f"Answer with whole numbers (a count or an index), got {answer!r}."
+    return None
+
+
 # --- judges used by many exercises ----------------------------------------
 
 def close_to(expected, tol: float = 1e-3, hint: str = "") -> Callable[[Any], str | None]:
@@ -103,6 +175,9 @@ def close_to(expected, tol: float = 1e-3, hint: str = "") -> Callable[[Any], str
     expected_arr = np.asarray(expected, dtype=float)
 
     def judge_fn(answer):
+        problem = kind_hint(answer, expected)
+        if problem is not None:
+            return f"{problem} {hint}".strip()
         try:
             got = np.asarray(answer, dtype=float)
         except (TypeError, ValueError):

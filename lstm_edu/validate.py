@@ -51,13 +51,34 @@ def check_same_kind(**arrays) -> None:
 
 
 def check_same_dtype(**arrays) -> None:
-    """All torch tensors must share one dtype: torch's own error ("mat1 and mat2 must have
-    the same dtype") names neither array. NumPy upcasts exactly, so it is left alone."""
-    dtypes = {name: a.dtype for name, a in arrays.items() if is_torch(a)}
+    """All arrays share one dtype, NumPy and torch alike: the course's one dtype policy.
+
+    NumPy would upcast float32 + float64 silently (a float32 lesson would then run in
+    float64), and torch's own error ("mat1 and mat2 must have the same dtype") names
+    neither array; this error names every one of them and its dtype.
+    """
+    dtypes = {name: a.dtype for name, a in arrays.items()}
     if len(set(dtypes.values())) > 1:
         listing = ", ".join(f"{n} is {str(d).replace('torch.', '')}" for n, d in dtypes.items())
-        raise TypeError(f"tensors must share one dtype, got {listing}; convert with .double() "
-                        f"or .float()")
+        if any(is_torch(a) for a in arrays.values()):
+            raise TypeError(f"tensors must share one dtype, got {listing}; convert with "
+                            f".double() or .float()")
+        raise TypeError(f"arrays must share one dtype, got {listing}; convert with "
+                        f".astype(np.float64) or .astype(np.float32)")
+
+
+def check_same_device(**arrays) -> None:
+    """All torch tensors on one device: torch's own error names no argument."""
+    devices = {name: a.device for name, a in arrays.items() if is_torch(a)}
+    if len(set(devices.values())) > 1:
+        listing = ", ".join(f"{n} is on {d}" for n, d in devices.items())
+        raise ValueError(f"tensors must be on one device, got {listing}; move them with .to()")
+
+
+def has_values(a) -> bool:
+    """False for a tensor on the ``meta`` device: it has a shape and a dtype but no numbers,
+    so checks of its values (finite, nonzero, positive) have nothing to look at."""
+    return not (is_torch(a) and a.device.type == "meta")
 
 
 def check_shape(name: str, a, shape: tuple[int, ...]) -> None:
@@ -69,6 +90,8 @@ def check_shape(name: str, a, shape: tuple[int, ...]) -> None:
 
 def check_finite(name: str, a, hint: str = "check how it was made") -> None:
     """No NaN and no inf in ``a``; ``hint`` says where to look."""
+    if not has_values(a):
+        return
     if is_torch(a):
         with torch.no_grad():
             finite = bool(torch.isfinite(a).all())
@@ -107,6 +130,19 @@ def check_float(name: str, value, low: float | None = None, high: float | None =
     if high is not None and value > high:
         raise ValueError(f"{name} must be <= {high}, got {value}")
     return value
+
+
+def as_float_array(name: str, value) -> np.ndarray:
+    """``value`` (a number, a list of numbers or an array) as a float64 array; text and
+    booleans are refused rather than read as numbers ("0.5" is not 0.5, True is not 1)."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a number or an array of numbers, got "
+                        f"{type(value).__name__} {value!r}")
+    a = value.detach().cpu().numpy() if is_torch(value) else np.asarray(value)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {a.dtype} from "
+                        f"{type(value).__name__}")
+    return a.astype(np.float64)
 
 
 def check_choice(name: str, value, choices) -> None:

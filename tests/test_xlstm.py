@@ -374,7 +374,7 @@ def test_bad_inputs_are_named():
         slstm_step(np.zeros(3), z3, z3, z3, z3, p)
     with pytest.raises(ValueError, match=r"n_prev must have shape \(3,\).*got shape \(4,\)"):
         slstm_raw_step(np.zeros(2), z3, z3, np.zeros(4), p)
-    with pytest.raises(TypeError, match="all arrays must share one float dtype"):
+    with pytest.raises(TypeError, match="arrays must share one dtype, got x_t is float32, h_prev is float64"):
         slstm_step(np.zeros(2, dtype=np.float32), z3, z3, z3, z3, p)
     with pytest.raises(TypeError, match="x_t must hold floats, got dtype int64"):
         slstm_step(np.zeros(2, dtype=np.int64), z3, z3, z3, z3, p)
@@ -384,17 +384,23 @@ def test_bad_inputs_are_named():
         slstm_step(np.array([np.nan, 0.0]), z3, z3, z3, z3, p)
     with pytest.raises(TypeError, match="params must be SLSTMParams, got MLSTMParams"):
         slstm_step(np.zeros(2), z3, z3, z3, z3, random_mlstm_params(2, 3))
-    with pytest.raises(ValueError, match=r"hidden size H must be >= 1.*\(0, 2\)"):
+    with pytest.raises(ValueError, match="hidden_size must be >= 1, got 0"):
         random_slstm_params(2, 0)
-    with pytest.raises(ValueError, match=r"hidden size H must be >= 1"):
+    with pytest.raises(ValueError, match="hidden_size must be >= 1, got 0"):
         random_mlstm_params(2, 0)
+    with pytest.raises(ValueError, match=r"W_i must have shape \(H, H \+ D\) with H >= 1.*\(0, 2\)"):
+        SLSTMParams(**{**vars(p), **{k: np.zeros((0, 2)) if k[0] == "W" else np.zeros(0)
+                                     for k in p.array_names()}})
+    with pytest.raises(ValueError, match=r"hidden size H must be >= 1, got W_v with shape \(0, 2\)"):
+        MLSTMParams(**{**vars(random_mlstm_params(2, 3)), "W_v": np.zeros((0, 2)),
+                       "b_v": np.zeros(0), "W_o": np.zeros((0, 2)), "b_o": np.zeros(0)})
     with pytest.raises(ValueError, match="forget must be one of"):
         random_slstm_params(2, 3, forget="tanh")
     with pytest.raises(ValueError, match="xs must hold at least one time step"):
         run_slstm(np.zeros((0, 2)), p)
     q = random_mlstm_params(2, 3, key_size=4)
     C, n, m = mlstm_zero_state(np.zeros(2), q)
-    with pytest.raises(ValueError, match=r"C_prev must have shape \(3, 4\), got shape \(4, 3\)"):
+    with pytest.raises(ValueError, match=r"C_prev must have shape \(3, 4\) to match x_t \(2,\).*got shape \(4, 3\)"):
         mlstm_step(np.zeros(2), C.T, n, m, q)
     with pytest.raises(ValueError, match=r"W_k must have shape \(4, 2\), got shape \(4, 3\)"):
         MLSTMParams(**{**vars(q), "W_k": np.zeros((4, 3))})

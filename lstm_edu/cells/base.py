@@ -27,7 +27,9 @@ import torch
 
 from ..validate import (
     check_array,
+    check_bool,
     check_finite,
+    check_same_device,
     check_same_dtype,
     check_same_kind,
     check_shape,
@@ -65,25 +67,56 @@ def linear(z, W, b):
     return z @ W.T + b
 
 
-def _zeros(like, shape):
+def zeros_like_input(like, shape):
+    """Zeros of ``shape`` with ``like``'s kind, dtype and device: every zero state and
+    default start is made here, from the inputs, never on the default device."""
     if is_torch(like):
         return torch.zeros(shape, dtype=like.dtype, device=like.device)
     return np.zeros(shape, dtype=like.dtype)
 
 
+def stack_records(records, like) -> dict:
+    """Each field of a list of step records (NamedTuples) stacked over time: (T, ...)."""
+    stack = torch.stack if is_torch(like) else np.stack
+    return {name: stack([getattr(r, name) for r in records]) for name in records[0]._fields}
+
+
 # --- parameters ------------------------------------------------------------
+
+#: The states a step takes after ``x_t``, in order, for cells whose states are all (..., H).
+STATE_NAMES = ("h_prev", "c_prev", "n_prev", "m_prev")
+
 
 @dataclass(frozen=True)
 class CellParams:
-    """Base for a cell's weights: pairs ``W_<gate>`` (H, H+D) and ``b_<gate>`` (H,).
+    """The one base for every cell's weights, Parts I to V.
 
-    Subclasses list their fields; checking happens here once, so a step
-    function can trust its parameters.
+    Fields named ``W_*`` are matrices, every other array field a vector.
+    Subclasses list their fields and, where their layout is not the classic one,
+    override a class attribute or a method:
+
+    * ``acts_on`` - ``"hx"`` (default): ``W_*`` is (H, H + D), acting on
+      ``[h_{t-1}, x_t]``; ``"x"``: ``W_*`` is (H, D), gates from ``x_t`` alone (minGRU);
+    * ``options`` - fields that are choices, not arrays (the xLSTM's ``forget``),
+      checked by :meth:`_check_options`;
+    * ``n_states`` / :meth:`state_shapes` - the states a step carries, each (..., H)
+      unless ``state_shapes`` says otherwise (the mLSTM's matrix memory);
+      ``state_counts`` - how many of them a step may take (the raw sLSTM takes 3 of 4);
+    * :meth:`shapes` and :meth:`sizes` - for a layout with more sizes than D and H.
+
+    Checking happens here once, so a step function can trust its parameters.
     """
 
+    # class attributes, not dataclass fields (no annotations)
+    acts_on = "hx"
+    options = ()
+    n_states = 1
+    state_counts = ()
+
     def __post_init__(self):
-        arrays = {f.name: getattr(self, f.name) for f in fields(self)}
-        weights = {n: a for n, a in arrays.items() if n.startswith("W")}
+        self._check_options()
+        arrays = self.arrays()
+        weights = [n for n in arrays if n.startswith("W")]
         if not weights:
             raise TypeError(
                 f"{type(self).__name__} has no weight fields: build a cell's params, such as "
@@ -94,40 +127,58 @@ class CellParams:
             check_array(name, a, ndim=2 if name.startswith("W") else 1)
         check_same_kind(**arrays)
         check_same_dtype(**arrays)
-        first = next(iter(weights))
-        H, HD = weights[first].shape
-        if H < 1:
-            raise ValueError(
-                f"{first} must have shape (H, H + D) with H >= 1, got shape "
-                f"{tuple(weights[first].shape)}: a cell needs at least one hidden unit"
-            )
-        if HD <= H:
-            raise ValueError(
-                f"{first} must have shape (H, H + D) with D >= 1, got shape "
-                f"{tuple(weights[first].shape)}: the columns are [h_(t-1), x_t]"
-            )
-        for name, shape in self.shapes(HD - H, H).items():
+        check_same_device(**arrays)
+        for name, shape in self.shapes(**self.sizes()).items():
             check_shape(name, arrays[name], shape)
             check_finite(name, arrays[name])
 
+    def _check_options(self) -> None:
+        """Check the non-array fields (``options``); none in the base."""
+
+    @classmethod
+    def array_names(cls) -> tuple[str, ...]:
+        """The fields that hold arrays, in order (every field but the ``options``)."""
+        return tuple(f.name for f in fields(cls) if f.name not in cls.options)
+
+    def arrays(self) -> dict:
+        """The weights and biases by name."""
+        return {n: getattr(self, n) for n in self.array_names()}
+
     @classmethod
     def shapes(cls, input_size: int, hidden_size: int) -> dict[str, tuple[int, ...]]:
-        """The shape of every field: ``W_*`` (H, H + D), every other (H,).
+        """The shape of every array field: ``W_*`` (H, H + D) (or (H, D) if ``acts_on`` is
+        ``"x"``), every other (H,).
 
         The one statement of the rule; checking, parameter counts and the
         trainable modules all read it from here.
         """
         D, H = input_size, hidden_size
-        return {f.name: ((H, H + D) if f.name.startswith("W") else (H,)) for f in fields(cls)}
+        W = (H, H + D) if cls.acts_on == "hx" else (H, D)
+        return {n: (W if n.startswith("W") else (H,)) for n in cls.array_names()}
+
+    def sizes(self) -> dict[str, int]:
+        """``input_size`` and ``hidden_size`` read from the first weight (checked: both >= 1)."""
+        first = next(n for n in self.array_names() if n.startswith("W"))
+        shape = tuple(getattr(self, first).shape)
+        H, cols = shape
+        D = cols - H if self.acts_on == "hx" else cols
+        layout = "(H, H + D)" if self.acts_on == "hx" else "(H, D)"
+        if H < 1:
+            raise ValueError(f"{first} must have shape {layout} with H >= 1, got shape {shape}: "
+                             f"a cell needs at least one hidden unit")
+        if D < 1:
+            columns = ": the columns are [h_(t-1), x_t]" if self.acts_on == "hx" else ""
+            raise ValueError(f"{first} must have shape {layout} with D >= 1, got shape "
+                             f"{shape}{columns}")
+        return {"input_size": D, "hidden_size": H}
 
     @property
     def hidden_size(self) -> int:
-        return self._first_weight().shape[0]
+        return self.sizes()["hidden_size"]
 
     @property
     def input_size(self) -> int:
-        W = self._first_weight()
-        return W.shape[1] - W.shape[0]
+        return self.sizes()["input_size"]
 
     @property
     def dtype(self):
@@ -140,23 +191,29 @@ class CellParams:
         return is_torch(self._first_weight())
 
     def _first_weight(self):
-        return getattr(self, fields(self)[0].name)
+        return getattr(self, self.array_names()[0])
 
     def num_parameters(self) -> int:
         """Weights and biases, one bias per gate as the course writes them."""
-        return sum(int(np.prod(shape))
-                   for shape in self.shapes(self.input_size, self.hidden_size).values())
+        return sum(int(np.prod(shape)) for shape in self.shapes(**self.sizes()).values())
+
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Each state a step takes after ``x_t``, by its name in the step's signature, with
+        its shape for one sample (a batch puts its axis in front)."""
+        return {n: (self.hidden_size,) for n in STATE_NAMES[: self.n_states]}
 
     def zero_state(self, x_t) -> tuple:
-        """The all-zero starting state for an input like ``x_t``."""
-        shape = tuple(x_t.shape[:-1]) + (self.hidden_size,)
-        return tuple(_zeros(self._first_weight(), shape) for _ in range(self.n_states))
+        """The all-zero starting state for an input like ``x_t``: its kind, dtype and device."""
+        lead = tuple(x_t.shape[:-1])
+        return tuple(zeros_like_input(x_t, lead + s) for s in self.state_shapes().values())
 
-    n_states = 1
+    def allows_states(self, n: int) -> bool:
+        """Whether a step on these params may carry ``n`` states."""
+        return n in (self.state_counts or (self.n_states,))
 
 
 def check_step_inputs(params: CellParams, x_t, *states) -> None:
-    """Shapes, kinds, dtypes and finiteness of one step's inputs, checked against ``params``.
+    """Shapes, kinds, dtypes, devices and finiteness of one step's inputs, against ``params``.
 
     The weights are checked for NaN and inf again at every step: the params
     object is frozen, but the arrays it holds are shared with whoever made
@@ -166,52 +223,69 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
     check_array("x_t", x_t, ndim=(1, 2))
-    names = ["h_prev", "c_prev"][: len(states)]
-    for name, s in zip(names, states):
-        check_array(name, s, ndim=(1, 2))
-    named = {"x_t": x_t, **dict(zip(names, states))}
+    shapes = dict(list(params.state_shapes().items())[: len(states)])
+    for (name, shape), s in zip(shapes.items(), states):
+        check_array(name, s, ndim=(len(shape), len(shape) + 1))
+    named = {"x_t": x_t, **dict(zip(shapes, states))}
     check_same_kind(**named, params=params._first_weight())
     check_same_dtype(**named, params=params._first_weight())
+    check_same_device(**named, params=params._first_weight())
     if x_t.shape[-1] != params.input_size:
         raise ValueError(
             f"x_t must have last dimension D={params.input_size}, got shape "
             f"{tuple(x_t.shape)}"
         )
-    expected = tuple(x_t.shape[:-1]) + (params.hidden_size,)
-    for name, s in zip(names, states):
-        if tuple(s.shape) != expected:
+    lead = tuple(x_t.shape[:-1])
+    for (name, shape), s in zip(shapes.items(), states):
+        if tuple(s.shape) != lead + shape:
             raise ValueError(
-                f"{name} must have shape {expected} to match x_t {tuple(x_t.shape)} "
+                f"{name} must have shape {lead + shape} to match x_t {tuple(x_t.shape)} "
                 f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
             )
     for name, a in named.items():
         check_finite(name, a, "a NaN or inf in a step's input spreads to every later state")
-    for f in fields(params):
-        check_finite(f"params.{f.name}", getattr(params, f.name),
-                     "was it changed in place after the params were built?")
+    for name, a in params.arrays().items():
+        check_finite(f"params.{name}", a, "was it changed in place after the params were built?")
 
 
 def check_step(params, cls: type, check: bool, x_t, *states) -> None:
-    """What every step function checks first: ``params`` is a ``cls``, and (unless
-    ``check`` is False) :func:`check_step_inputs`."""
+    """What every step function checks first: ``params`` is a ``cls``, ``check`` is a bool,
+    and (unless ``check`` is False) :func:`check_step_inputs`."""
     if not isinstance(params, cls):
         raise TypeError(f"params must be {cls.__name__}, got {type(params).__name__}")
-    if check:
+    if check_bool("check", check):
         check_step_inputs(params, x_t, *states)
 
 
 # --- sequences ---------------------------------------------------------------
 
-def _check_step_fits(step: Callable, x_t, state: tuple, params: CellParams) -> None:
-    """``step(x_t, *state, params)`` must match the step's signature."""
+def _parameters(step: Callable) -> dict:
+    """The parameters of ``step``'s signature ({} for a builtin without one)."""
+    try:
+        return dict(inspect.signature(step).parameters)
+    except (TypeError, ValueError):
+        return {}
+
+
+def _states_taken(step: Callable, default: int) -> int:
+    """How many states ``step(x_t, *states, params)`` takes, read from its signature."""
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    required = [p for p in _parameters(step).values()
+                if p.kind in kinds and p.default is inspect.Parameter.empty]
+    return len(required) - 2 if len(required) >= 3 else default
+
+
+def _check_step_fits(step: Callable, x_t, state: tuple, params: CellParams,
+                     step_kwargs: dict) -> None:
+    """``step(x_t, *state, params, **step_kwargs)`` must match the step's signature."""
     try:
         signature = inspect.signature(step)
     except (TypeError, ValueError):  # a builtin without a signature: let the call speak
         return
     try:
-        signature.bind(x_t, *state, params)
+        signature.bind(x_t, *state, params, **step_kwargs)
     except TypeError:
-        names = ", ".join(["x_t", "h_prev", "c_prev"][: 1 + len(state)] + ["params"])
+        names = ", ".join(["x_t", *list(params.state_shapes())[: len(state)], "params"])
         name = getattr(step, "__name__", type(step).__name__)
         raise TypeError(
             f"step must take ({names}) for {type(params).__name__} ({len(state)} state(s)), "
@@ -219,13 +293,17 @@ def _check_step_fits(step: Callable, x_t, state: tuple, params: CellParams) -> N
         ) from None
 
 
-def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = None) -> dict:
+def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = None,
+                 **step_kwargs) -> dict:
     """Apply ``step`` at every time step of ``xs`` and keep every intermediate.
 
+    The one sequence runner of every cell family: ``step(x_t, *state, params,
+    **step_kwargs)`` returns a record whose ``state`` feeds the next step.
     ``xs`` has shape (T, D) or (T, B, D): time first, PyTorch's default layout.
-    Returns a dict with one entry per field of the step's result, each stacked
-    over time: ``trace["h_t"]`` has shape (T, ..., H) and ``trace["h_t"][-1]``
-    is the final hidden state.
+    ``state0`` defaults to :meth:`CellParams.zero_state` (made from ``xs``: its
+    dtype and device). Returns a dict with one entry per field of the step's
+    result, each stacked over time: ``trace["h_t"]`` has shape (T, ..., H) and
+    ``trace["h_t"][-1]`` is the final hidden state.
     """
     if not callable(step):
         raise TypeError(f"step must be a step function, got {type(step).__name__}")
@@ -234,17 +312,25 @@ def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = 
     check_array("xs", xs, ndim=(2, 3))
     if xs.shape[0] == 0:
         raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
-    state = params.zero_state(xs[0]) if state0 is None else tuple(state0)
-    if len(state) != params.n_states:
+    if state0 is None:
+        taken = _states_taken(step, params.n_states)
+        n = taken if params.allows_states(taken) else params.n_states
+        state = params.zero_state(xs[0])[:n]
+    else:
+        state = tuple(state0)
+    if not params.allows_states(len(state)):
         raise ValueError(
             f"state0 must hold {params.n_states} array(s) for {type(params).__name__}, "
             f"got {len(state)}"
         )
-    _check_step_fits(step, xs[0], state, params)
+    _check_step_fits(step, xs[0], state, params, step_kwargs)
+    check_finite("xs", xs, "a NaN or inf in a step's input spreads to every later state")
+    # The first step checks x_t, the states and the weights; later steps are fed the cell's own
+    # outputs (which may overflow: that is the raw sLSTM's lesson), so they skip the checks.
+    skip = {"check": False} if "check" in _parameters(step) and "check" not in step_kwargs else {}
     records = []
-    for x_t in xs:
-        record = step(x_t, *state, params)
+    for t, x_t in enumerate(xs):
+        record = step(x_t, *state, params, **step_kwargs, **(skip if t else {}))
         records.append(record)
         state = record.state
-    stack = torch.stack if is_torch(xs) else np.stack
-    return {name: stack([getattr(r, name) for r in records]) for name in records[0]._fields}
+    return stack_records(records, xs)

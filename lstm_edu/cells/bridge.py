@@ -77,7 +77,7 @@ def _torch_weights(module: nn.Module, layer: int, allowed: tuple) -> dict:
 
 def _biases(w: dict):
     """(bias_ih, bias_hh), zeros where the module has no bias."""
-    zeros = torch.zeros(w["weight_ih"].shape[0], dtype=w["weight_ih"].dtype)
+    zeros = w["weight_ih"].new_zeros(w["weight_ih"].shape[0])  # its dtype and device
     return tuple(zeros if w[part] is None else w[part] for part in ("bias_ih", "bias_hh"))
 
 

@@ -40,7 +40,7 @@ transcription. Arrays are NumPy (float64 walkthroughs) or torch (training).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -48,13 +48,16 @@ import torch
 
 from ..validate import (
     check_array,
+    check_bool,
     check_choice,
     check_finite,
+    check_same_device,
+    check_same_dtype,
     check_same_kind,
-    check_shape,
+    has_values,
     is_torch,
 )
-from .base import linear, sigmoid
+from .base import CellParams, check_step, linear, run_sequence, sigmoid
 
 CANDIDATES = ("g", "linear")
 
@@ -96,33 +99,14 @@ def _candidate(pre, candidate):
 # --- parameters ------------------------------------------------------------
 
 @dataclass(frozen=True)
-class MinParams:
-    """Base for weights that act on ``x_t`` alone: ``W_<gate>`` (H, D), ``b_<gate>`` (H,)."""
+class MinParams(CellParams):
+    """Weights that act on ``x_t`` alone: ``W_<gate>`` (H, D), ``b_<gate>`` (H,).
 
-    def __post_init__(self):
-        arrays = {f.name: getattr(self, f.name) for f in fields(self)}
-        for name, a in arrays.items():
-            check_array(name, a, ndim=2 if name.startswith("W") else 1)
-        check_same_kind(**arrays)
-        first = next(iter(arrays))
-        H, D = arrays[first].shape
-        for name, a in arrays.items():
-            check_shape(name, a, (H, D) if name.startswith("W") else (H,))
-            check_finite(name, a)
+    :class:`~lstm_edu.cells.base.CellParams` with ``acts_on = "x"``; it only
+    names the family, so that a scan can ask for "minGRU or minLSTM".
+    """
 
-    def _first_weight(self):
-        return getattr(self, fields(self)[0].name)
-
-    @property
-    def hidden_size(self) -> int:
-        return self._first_weight().shape[0]
-
-    @property
-    def input_size(self) -> int:
-        return self._first_weight().shape[1]
-
-    def num_parameters(self) -> int:
-        return sum(int(np.prod(getattr(self, f.name).shape)) for f in fields(self))
+    acts_on = "x"
 
 
 @dataclass(frozen=True)
@@ -152,17 +136,26 @@ def _check_x(params: MinParams, x, name: str, ndim) -> None:
         raise TypeError(
             f"params must be MinGRUParams or MinLSTMParams, got {type(params).__name__}")
     check_array(name, x, ndim=ndim)
-    check_same_kind(**{name: x}, params=params._first_weight())
+    _check_alike(**{name: x}, params=params._first_weight())
     if x.shape[-1] != params.input_size:
         raise ValueError(
             f"{name} must have last dimension D={params.input_size}, got shape {tuple(x.shape)}")
+    check_finite(name, x, "a NaN or inf in an input spreads to every later state")
+
+
+def _check_alike(**arrays) -> None:
+    """One kind (NumPy or torch), one dtype, one device: the policy of every cell."""
+    check_same_kind(**arrays)
+    check_same_dtype(**arrays)
+    check_same_device(**arrays)
 
 
 def _check_state(name: str, h, expected: tuple, x) -> None:
     check_array(name, h)
-    check_same_kind(**{name: h}, x=x)
+    _check_alike(**{name: h}, x=x)
     if tuple(h.shape) != expected:
         raise ValueError(f"{name} must have shape {expected}, got shape {tuple(h.shape)}")
+    check_finite(name, h)
 
 
 # --- one step ----------------------------------------------------------------
@@ -198,23 +191,21 @@ class MinLSTMStep(NamedTuple):
         return (self.h_t,)
 
 
-def _check_step(params, kind: type, x_t, h_prev, candidate: str) -> None:
-    """What both steps check first: the params' kind, the candidate's name, x_t and h_prev."""
-    if not isinstance(params, kind):
-        raise TypeError(f"params must be {kind.__name__}, got {type(params).__name__}")
+def _check_options(candidate: str, negative: bool) -> None:
     check_choice("candidate", candidate, CANDIDATES)
-    _check_x(params, x_t, "x_t", (1, 2))
-    _check_state("h_prev", h_prev, tuple(x_t.shape[:-1]) + (params.hidden_size,), x_t)
+    check_bool("negative", negative)
 
 
 def min_gru_step(x_t, h_prev, params: MinGRUParams, *, candidate: str = "g",
-                 negative: bool = False) -> MinGRUStep:
+                 negative: bool = False, check: bool = True) -> MinGRUStep:
     r""":math:`h_t = (1 - z_t) \odot h_{t-1} + z_t \odot \tilde h_t`, gates from :math:`x_t` only.
 
     ``negative=True`` is the try-it variant with :math:`a_t = 1 - 2 z_t \in (-1, 1)`
     (the map :math:`a \mapsto 2a - 1` of Grazzi et al. 2024, see ``modules.min_rnn``).
+    ``check=False`` skips the input checks (a runner checks its first step only).
     """
-    _check_step(params, MinGRUParams, x_t, h_prev, candidate)
+    _check_options(candidate, negative)
+    check_step(params, MinGRUParams, check, x_t, h_prev)
     z_t = sigmoid(linear(x_t, params.W_z, params.b_z))
     h_tilde = _candidate(linear(x_t, params.W_h, params.b_h), candidate)
     a_t = 2 * (1 - z_t) - 1 if negative else 1 - z_t
@@ -223,9 +214,10 @@ def min_gru_step(x_t, h_prev, params: MinGRUParams, *, candidate: str = "g",
 
 
 def min_lstm_step(x_t, h_prev, params: MinLSTMParams, *, candidate: str = "g",
-                  negative: bool = False) -> MinLSTMStep:
+                  negative: bool = False, check: bool = True) -> MinLSTMStep:
     r""":math:`h_t = f'_t \odot h_{t-1} + i'_t \odot \tilde h_t` with :math:`f' + i' = 1`."""
-    _check_step(params, MinLSTMParams, x_t, h_prev, candidate)
+    _check_options(candidate, negative)
+    check_step(params, MinLSTMParams, check, x_t, h_prev)
     f_t = sigmoid(linear(x_t, params.W_f, params.b_f))
     i_t = sigmoid(linear(x_t, params.W_i, params.b_i))
     f_prime = f_t / (f_t + i_t)
@@ -251,7 +243,7 @@ def coefficients(xs, params: MinParams, *, candidate: str = "g", negative: bool 
     The same formulas as the step functions, applied to all of ``xs`` (T, D) or
     (T, B, D) in one go; this is what dropping ``h_{t-1}`` from the gates buys.
     """
-    check_choice("candidate", candidate, CANDIDATES)
+    _check_options(candidate, negative)
     _check_xs(params, xs)
     if isinstance(params, MinGRUParams):
         z = sigmoid(linear(xs, params.W_z, params.b_z))
@@ -296,13 +288,15 @@ def _logcumsumexp(a):
 def _check_ab(a, b, names=("a", "b")):
     check_array(names[0], a)
     check_array(names[1], b)
-    check_same_kind(**{names[0]: a, names[1]: b})
+    _check_alike(**{names[0]: a, names[1]: b})
     if tuple(a.shape) != tuple(b.shape):
         raise ValueError(f"{names[0]} and {names[1]} must have the same shape, got "
                          f"{tuple(a.shape)} and {tuple(b.shape)}")
     if a.ndim < 2 or a.shape[0] == 0:
         raise ValueError(f"{names[0]} must have shape (T, ..., H) with T >= 1, got shape "
                          f"{tuple(a.shape)}")
+    for name, arr in ((names[0], a), (names[1], b)):
+        check_finite(name, arr, "a NaN or inf in a coefficient spreads to every later state")
 
 
 def _h0(h0, like, name="h0"):
@@ -359,6 +353,9 @@ def cumprod_scan(a, b, h0=None):
     """
     _check_ab(a, b)
     h0 = _h0(h0, a)
+    if has_values(a) and bool((a == 0).any()):
+        raise ValueError("a must be nonzero everywhere for cumprod_scan (it divides by the "
+                         "running product P_t); use sequential_scan, which takes a = 0")
     P = torch.cumprod(a, dim=0) if is_torch(a) else np.cumprod(a, axis=0)
     acc = _cumsum(b / P)
     return P * (acc if h0 is None else acc + h0)
@@ -368,23 +365,17 @@ def min_rnn_loop(xs, params: MinParams, h0=None, *, candidate: str = "g",
                  negative: bool = False) -> dict:
     """Run the step function at every t; every intermediate stacked over time.
 
-    ``trace["h_t"]`` has shape (T, ..., H). This is the reference the scans are tested against.
+    ``trace["h_t"]`` has shape (T, ..., H). This is the reference the scans are tested
+    against; :func:`~lstm_edu.cells.base.run_sequence` does the work, from ``h0`` or
+    from zeros made like ``xs`` (its dtype and device).
     """
     _check_xs(params, xs)
+    _check_options(candidate, negative)
     step = min_gru_step if isinstance(params, MinGRUParams) else min_lstm_step
-    shape = tuple(xs.shape[1:-1]) + (params.hidden_size,)
-    if h0 is None:
-        h = torch.zeros(shape, dtype=xs.dtype) if is_torch(xs) else np.zeros(shape, xs.dtype)
-    else:
-        _check_state("h0", h0, shape, xs)
-        h = h0
-    records = []
-    for x_t in xs:
-        record = step(x_t, h, params, candidate=candidate, negative=negative)
-        records.append(record)
-        h = record.h_t
-    stack = torch.stack if is_torch(xs) else np.stack
-    return {name: stack([getattr(r, name) for r in records]) for name in records[0]._fields}
+    if h0 is not None:
+        _check_state("h0", h0, tuple(xs.shape[1:-1]) + (params.hidden_size,), xs)
+    return run_sequence(step, xs, params, None if h0 is None else (h0,),
+                        candidate=candidate, negative=negative)
 
 
 def min_rnn_scan(xs, params: MinParams, h0=None):
@@ -397,7 +388,7 @@ def min_rnn_scan(xs, params: MinParams, h0=None):
     if h0 is None:
         return log_space_scan(log_a, log_b)
     _check_state("h0", h0, tuple(log_a.shape[1:]), xs)
-    if not (h0 > 0).all():
+    if has_values(h0) and not bool((h0 > 0).all()):
         raise ValueError("h0 must be > 0 for the log-space scan (its log is taken); "
                          "use min_rnn_loop for other starting states")
     return log_space_scan(log_a, log_b, torch.log(h0) if is_torch(h0) else np.log(h0))

@@ -67,13 +67,17 @@ import torch
 
 from ..validate import (
     check_array,
+    check_bool,
     check_choice,
     check_finite,
+    check_float,
+    check_int,
+    check_same_device,
+    check_same_dtype,
     check_same_kind,
-    check_shape,
     is_torch,
 )
-from .base import CellParams, concat, linear, sigmoid, tanh
+from .base import CellParams, check_step, concat, linear, run_sequence, sigmoid, tanh
 
 FORGET_GATES = ("sigmoid", "exp")
 
@@ -109,33 +113,6 @@ def log_forget_gate(f_tilde, forget: str):
     return log_sigmoid(f_tilde) if forget == "sigmoid" else f_tilde
 
 
-def _check_dtypes(**arrays) -> None:
-    """numpy would silently upcast float32 + float64; the stabilizer lesson needs to see it."""
-    dtypes = {name: a.dtype for name, a in arrays.items()}
-    if len(set(dtypes.values())) > 1:
-        listing = ", ".join(f"{n} is {d}" for n, d in dtypes.items())
-        raise TypeError(f"all arrays must share one float dtype, got: {listing}")
-
-
-def _check_param_arrays(params) -> dict:
-    """The checks every xLSTM params object shares: its forget gate's name, then each weight
-    (a matrix) and bias (a vector), all NumPy or all torch, of one dtype. Returns them by name."""
-    check_choice("forget", params.forget, FORGET_GATES)
-    arrays = params._array_dict()
-    for name, a in arrays.items():
-        check_array(name, a, ndim=2 if name.startswith("W") else 1)
-    check_same_kind(**arrays)
-    _check_dtypes(**arrays)
-    return arrays
-
-
-def _check_hidden(name: str, H: int, shape) -> None:
-    if H < 1:
-        raise ValueError(
-            f"hidden size H must be >= 1, got {name} with shape {tuple(shape)}"
-        )
-
-
 # --- sLSTM -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -157,26 +134,12 @@ class SLSTMParams(CellParams):
     b_o: object
     forget: str = "sigmoid"
 
-    n_states = 4  # h, c, n, m (the raw form uses the first three)
+    options = ("forget",)
+    n_states = 4           # h, c, n, m
+    state_counts = (4, 3)  # the raw form carries h, c, n only
 
-    def __post_init__(self):
-        arrays = _check_param_arrays(self)
-        H, HD = self.W_i.shape
-        _check_hidden("W_i", H, self.W_i.shape)
-        if HD <= H:
-            raise ValueError(
-                f"W_i must have shape (H, H + D) with D >= 1, got shape "
-                f"{tuple(self.W_i.shape)}: the columns are [h_(t-1), x_t]"
-            )
-        for name, a in arrays.items():
-            check_shape(name, a, (H, HD) if name.startswith("W") else (H,))
-            check_finite(name, a)
-
-    def _array_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "forget"}
-
-    def num_parameters(self) -> int:
-        return sum(int(np.prod(a.shape)) for a in self._array_dict().values())
+    def _check_options(self) -> None:
+        check_choice("forget", self.forget, FORGET_GATES)
 
 
 class SLSTMPre(NamedTuple):
@@ -271,95 +234,49 @@ def slstm_stabilized_update(pre: SLSTMPre, c_prev, n_prev, m_prev, forget: str =
                 c_t=c_t, n_t=n_t, h_t=h_t)
 
 
-def _check_slstm_inputs(params, x_t, **states) -> None:
-    if not isinstance(params, SLSTMParams):
-        raise TypeError(f"params must be SLSTMParams, got {type(params).__name__}")
-    check_array("x_t", x_t, ndim=(1, 2))
-    for name, s in states.items():
-        check_array(name, s, ndim=(1, 2))
-    check_same_kind(x_t=x_t, **states, params=params.W_i)
-    _check_dtypes(x_t=x_t, **states, params=params.W_i)
-    if x_t.shape[-1] != params.input_size:
-        raise ValueError(
-            f"x_t must have last dimension D={params.input_size}, got shape {tuple(x_t.shape)}"
-        )
-    expected = tuple(x_t.shape[:-1]) + (params.hidden_size,)
-    for name, s in states.items():
-        if tuple(s.shape) != expected:
-            raise ValueError(
-                f"{name} must have shape {expected} to match x_t {tuple(x_t.shape)} "
-                f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
-            )
-    check_finite("x_t", x_t)
-
-
-def slstm_raw_step(x_t, h_prev, c_prev, n_prev, params: SLSTMParams) -> SLSTMRawStep:
+def slstm_raw_step(x_t, h_prev, c_prev, n_prev, params: SLSTMParams, *,
+                   check: bool = True) -> SLSTMRawStep:
     r"""One sLSTM step as the paper writes it, no stabilizer: :math:`i_t = e^{\tilde\imath_t}`.
 
     Use it to see the idea and the overflow; train with :func:`slstm_step`.
     The starting state is ``h_0 = c_0 = n_0 = 0`` (``n_1 = i_1 > 0``).
+    ``check=False`` skips the input checks (a runner checks its first step only).
     """
-    _check_slstm_inputs(params, x_t, h_prev=h_prev, c_prev=c_prev, n_prev=n_prev)
+    check_step(params, SLSTMParams, check, x_t, h_prev, c_prev, n_prev)
     hx = concat(h_prev, x_t)
     pre = slstm_preactivations(hx, params)
     out = slstm_raw_update(pre, c_prev, n_prev, params.forget)
     return SLSTMRawStep(hx=hx, i_tilde=pre.i_tilde, f_tilde=pre.f_tilde, **out)
 
 
-def slstm_step(x_t, h_prev, c_prev, n_prev, m_prev, params: SLSTMParams) -> SLSTMStep:
-    """One stabilized sLSTM step; see :func:`slstm_stabilized_update`. Start from all zeros."""
-    _check_slstm_inputs(params, x_t, h_prev=h_prev, c_prev=c_prev, n_prev=n_prev, m_prev=m_prev)
+def slstm_step(x_t, h_prev, c_prev, n_prev, m_prev, params: SLSTMParams, *,
+               check: bool = True) -> SLSTMStep:
+    """One stabilized sLSTM step; see :func:`slstm_stabilized_update`. Start from all zeros.
+
+    ``check=False`` skips the input checks (a runner checks its first step only)."""
+    check_step(params, SLSTMParams, check, x_t, h_prev, c_prev, n_prev, m_prev)
     hx = concat(h_prev, x_t)
     pre = slstm_preactivations(hx, params)
     out = slstm_stabilized_update(pre, c_prev, n_prev, m_prev, params.forget)
     return SLSTMStep(hx=hx, i_tilde=pre.i_tilde, f_tilde=pre.f_tilde, **out)
 
 
-def _check_sequence(xs) -> None:
-    check_array("xs", xs, ndim=(2, 3))
-    if xs.shape[0] == 0:
-        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
-
-
-def _stack(records, xs) -> dict:
-    stack = torch.stack if is_torch(xs) else np.stack
-    return {name: stack([getattr(r, name) for r in records]) for name in records[0]._fields}
-
-
-def _zeros(like, shape):
-    if is_torch(like):
-        return torch.zeros(shape, dtype=like.dtype, device=like.device)
-    return np.zeros(shape, dtype=like.dtype)
-
-
-def _run(step, xs, state, params) -> dict:
-    """``step`` over ``xs`` from ``state``, each record's ``state`` fed to the next step."""
-    records = []
-    for x_t in xs:
-        record = step(x_t, *state, params)
-        records.append(record)
-        state = record.state
-    return _stack(records, xs)
-
-
 def run_slstm(xs, params: SLSTMParams, stabilized: bool = True) -> dict:
     """Every intermediate of an sLSTM over ``xs`` (T, D) or (T, B, D), stacked over time.
 
     Starts from all-zero states; ``trace["h_t"]`` has shape (T, ..., H).
+    :func:`~lstm_edu.cells.base.run_sequence` does the work.
     """
     if not isinstance(params, SLSTMParams):
         raise TypeError(f"params must be SLSTMParams, got {type(params).__name__}")
-    _check_sequence(xs)
-    shape = tuple(xs.shape[1:-1]) + (params.hidden_size,)
-    n_states = 4 if stabilized else 3
-    state = tuple(_zeros(params.W_i, shape) for _ in range(n_states))
-    return _run(slstm_step if stabilized else slstm_raw_step, xs, state, params)
+    step = slstm_step if check_bool("stabilized", stabilized) else slstm_raw_step
+    return run_sequence(step, xs, params)
 
 
 # --- mLSTM -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class MLSTMParams:
+class MLSTMParams(CellParams):
     """The mLSTM's projections, all acting on ``x_t`` alone (D = input size).
 
     ``W_q, W_k`` (d, D) and ``b_q, b_k`` (d,): queries and keys of dimension d;
@@ -383,38 +300,41 @@ class MLSTMParams:
     b_o: object
     forget: str = "sigmoid"
 
-    def __post_init__(self):
-        arrays = _check_param_arrays(self)
+    options = ("forget",)
+    n_states = 3  # C, n, m
+
+    def _check_options(self) -> None:
+        check_choice("forget", self.forget, FORGET_GATES)
+
+    @classmethod
+    def shapes(cls, input_size: int, hidden_size: int,
+               key_size: int | None = None) -> dict[str, tuple[int, ...]]:
+        """q, k (d, D); v, o (H, D); the scalar gates' weights (D,) and biases (1,)."""
+        D, H = input_size, hidden_size
+        d = H if key_size is None else key_size
+        return {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,),
+                "W_v": (H, D), "b_v": (H,), "w_i": (D,), "b_i": (1,),
+                "w_f": (D,), "b_f": (1,), "W_o": (H, D), "b_o": (H,)}
+
+    def sizes(self) -> dict[str, int]:
         d, D = self.W_q.shape
         H = self.W_v.shape[0]
-        _check_hidden("W_v", H, self.W_v.shape)
+        if H < 1:
+            raise ValueError(f"hidden size H must be >= 1, got W_v with shape "
+                             f"{tuple(self.W_v.shape)}")
         if d < 1 or D < 1:
             raise ValueError(f"W_q must have shape (d, D) with d, D >= 1, "
                              f"got shape {tuple(self.W_q.shape)}")
-        expected = {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,),
-                    "W_v": (H, D), "b_v": (H,), "w_i": (D,), "b_i": (1,),
-                    "w_f": (D,), "b_f": (1,), "W_o": (H, D), "b_o": (H,)}
-        for name, a in arrays.items():
-            check_shape(name, a, expected[name])
-            check_finite(name, a)
-
-    def _array_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "forget"}
-
-    @property
-    def input_size(self) -> int:
-        return self.W_q.shape[1]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.W_v.shape[0]
+        return {"input_size": D, "hidden_size": H, "key_size": d}
 
     @property
     def key_size(self) -> int:
-        return self.W_q.shape[0]
+        return self.sizes()["key_size"]
 
-    def num_parameters(self) -> int:
-        return sum(int(np.prod(a.shape)) for a in self._array_dict().values())
+    def state_shapes(self) -> dict[str, tuple[int, ...]]:
+        """``C`` (H, d), ``n`` (d,), ``m`` (1,) for one sample."""
+        H, d = self.hidden_size, self.key_size
+        return {"C_prev": (H, d), "n_prev": (d,), "m_prev": (1,)}
 
 
 class MLSTMPre(NamedTuple):
@@ -503,34 +423,14 @@ def mlstm_stabilized_update(pre: MLSTMPre, C_prev, n_prev, m_prev, forget: str =
                 h_tilde=h_tilde, h_t=h_t)
 
 
-def _check_mlstm_params(params) -> None:
-    if not isinstance(params, MLSTMParams):
-        raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
-
-
-def mlstm_step(x_t, C_prev, n_prev, m_prev, params: MLSTMParams) -> MLSTMStep:
+def mlstm_step(x_t, C_prev, n_prev, m_prev, params: MLSTMParams, *,
+               check: bool = True) -> MLSTMStep:
     """One stabilized mLSTM step.
 
     Start from ``C_0 = 0`` (..., H, d), ``n_0 = 0`` (..., d), ``m_0 = 0`` (..., 1):
-    :func:`mlstm_zero_state`.
+    :func:`mlstm_zero_state`. ``check=False`` skips the input checks.
     """
-    _check_mlstm_params(params)
-    check_array("x_t", x_t, ndim=(1, 2))
-    states = {"C_prev": C_prev, "n_prev": n_prev, "m_prev": m_prev}
-    for name, s in states.items():
-        check_array(name, s)
-    check_same_kind(x_t=x_t, **states, params=params.W_q)
-    _check_dtypes(x_t=x_t, **states, params=params.W_q)
-    if x_t.shape[-1] != params.input_size:
-        raise ValueError(
-            f"x_t must have last dimension D={params.input_size}, got shape {tuple(x_t.shape)}"
-        )
-    lead = tuple(x_t.shape[:-1])
-    H, d = params.hidden_size, params.key_size
-    check_shape("C_prev", C_prev, lead + (H, d))
-    check_shape("n_prev", n_prev, lead + (d,))
-    check_shape("m_prev", m_prev, lead + (1,))
-    check_finite("x_t", x_t)
+    check_step(params, MLSTMParams, check, x_t, C_prev, n_prev, m_prev)
     pre = mlstm_projections(x_t, params)
     out = mlstm_stabilized_update(pre, C_prev, n_prev, m_prev, params.forget)
     return MLSTMStep(q_t=pre.q_t, k_t=pre.k_t, v_t=pre.v_t, i_tilde=pre.i_tilde,
@@ -538,18 +438,17 @@ def mlstm_step(x_t, C_prev, n_prev, m_prev, params: MLSTMParams) -> MLSTMStep:
 
 
 def mlstm_zero_state(x_t, params: MLSTMParams) -> tuple:
-    """``(C_0, n_0, m_0)`` of zeros for an input like ``x_t`` (..., D)."""
-    lead = tuple(x_t.shape[:-1])
-    H, d = params.hidden_size, params.key_size
-    return (_zeros(params.W_q, lead + (H, d)), _zeros(params.W_q, lead + (d,)),
-            _zeros(params.W_q, lead + (1,)))
+    """``(C_0, n_0, m_0)`` of zeros for an input like ``x_t`` (..., D): ``params.zero_state``."""
+    if not isinstance(params, MLSTMParams):
+        raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
+    return params.zero_state(x_t)
 
 
 def run_mlstm(xs, params: MLSTMParams) -> dict:
     """The recurrent form over ``xs`` (T, D) or (T, B, D); every intermediate stacked over time."""
-    _check_mlstm_params(params)
-    _check_sequence(xs)
-    return _run(mlstm_step, xs, mlstm_zero_state(xs[0], params), params)
+    if not isinstance(params, MLSTMParams):
+        raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
+    return run_sequence(mlstm_step, xs, params)
 
 
 class MLSTMParallel(NamedTuple):
@@ -616,10 +515,14 @@ def mlstm_parallel(xs, params: MLSTMParams) -> MLSTMParallel:
     memory, where the recurrence costs O(H d) per step.
     Returns the matrices with batch first: ``h_t`` is (..., T, H).
     """
-    _check_mlstm_params(params)
-    _check_sequence(xs)
+    if not isinstance(params, MLSTMParams):
+        raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
+    check_array("xs", xs, ndim=(2, 3))
+    if xs.shape[0] == 0:
+        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
     check_same_kind(xs=xs, params=params.W_q)
-    _check_dtypes(xs=xs, params=params.W_q)
+    check_same_dtype(xs=xs, params=params.W_q)
+    check_same_device(xs=xs, params=params.W_q)
     if xs.shape[-1] != params.input_size:
         raise ValueError(
             f"xs must have last dimension D={params.input_size}, got shape {tuple(xs.shape)}"
@@ -631,21 +534,26 @@ def mlstm_parallel(xs, params: MLSTMParams) -> MLSTMParallel:
 
 # --- random parameters for examples and tests ---------------------------------------
 
+def _random_sizes(input_size, hidden_size, seed, scale):
+    """The checked sizes of a random cell and its generator."""
+    D = check_int("input_size", input_size, low=1)
+    H = check_int("hidden_size", hidden_size, low=1)
+    check_float("scale", scale, low=0.0)
+    return D, H, np.random.default_rng(check_int("seed", seed, low=0))
+
+
 def random_slstm_params(input_size: int, hidden_size: int, seed: int = 0, scale: float = 0.5,
                         forget: str = "sigmoid") -> SLSTMParams:
     """Normal(0, scale²) weights in float64, for walkthroughs and tests."""
-    rng = np.random.default_rng(seed)
-    H, D = hidden_size, input_size
+    D, H, rng = _random_sizes(input_size, hidden_size, seed, scale)
     return SLSTMParams(**{f"{k}_{g}": scale * rng.normal(size=(H, H + D) if k == "W" else (H,))
                           for g in "ifzo" for k in "Wb"}, forget=forget)
 
 
 def random_mlstm_params(input_size: int, hidden_size: int, key_size: int | None = None,
                         seed: int = 0, scale: float = 0.5, forget: str = "sigmoid") -> MLSTMParams:
-    rng = np.random.default_rng(seed)
-    D, H = input_size, hidden_size
-    d = H if key_size is None else key_size
-    shapes = {"W_q": (d, D), "b_q": (d,), "W_k": (d, D), "b_k": (d,), "W_v": (H, D),
-              "b_v": (H,), "w_i": (D,), "b_i": (1,), "w_f": (D,), "b_f": (1,),
-              "W_o": (H, D), "b_o": (H,)}
+    """Normal(0, scale²) weights in float64; ``key_size`` d defaults to H."""
+    D, H, rng = _random_sizes(input_size, hidden_size, seed, scale)
+    d = H if key_size is None else check_int("key_size", key_size, low=1)
+    shapes = MLSTMParams.shapes(D, H, d)
     return MLSTMParams(**{n: scale * rng.normal(size=s) for n, s in shapes.items()}, forget=forget)

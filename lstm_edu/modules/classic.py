@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
@@ -100,7 +100,7 @@ class StepRNN(nn.Module):
         self._can_skip_checks = "check" in inspect.signature(step).parameters
         self.input_size = check_int("input_size", input_size, low=1)
         self.hidden_size = H = check_int("hidden_size", hidden_size, low=1)
-        names = [f.name for f in fields(params_cls)]
+        names = list(params_cls.array_names())
         unknown = set(frozen) - set(names)
         if unknown:
             raise ValueError(f"frozen names unknown field(s) {sorted(unknown)}; fields: {names}")

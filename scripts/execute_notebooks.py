@@ -5,18 +5,45 @@
 Widget state and cell timestamps change on every run; stripping them keeps
 diffs to what a learner would see. (nbclient's store_widget_state=False is
 not used: it crashes nbclient 0.11 on interact cells.)
+
+A dead exchange fails fast and says what happened. Every notebook runs within 30 s, so a
+cell whose reply has not come in ``--timeout`` seconds (90) is dead, not slow; a reply whose
+outputs have not finished (the kernel's "idle" status) ``IOPUB_TIMEOUT`` seconds later is
+too. Then, before the kernel is shut down, the error names the notebook and the cell and
+shows what the kernel was doing: which of the request's messages came back (busy, outputs,
+idle, the reply), the kernel process's state and CPU time, the stacks of all its threads
+(faulthandler, registered on SIGUSR1 when the kernel starts) and the client's own stacks.
+A kernel that dies is reported within about a second, with its exit signal.
+There is no retry: see tests/test_no_network.py for why.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import collections
+import faulthandler
+import io
 import os
+import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+CELL_TIMEOUT = 90
+# After the reply, the outputs still in flight and the idle status. nbclient's default (4 s)
+# can drop a busy cell's output under load; a minute is slow, not lost.
+IOPUB_TIMEOUT = 60
+
+
+class DeadExchange(RuntimeError):
+    """A request the kernel did not answer in time, or a kernel that died; the message says
+    which notebook, which cell, and what the kernel was doing."""
 
 
 def strip_volatile(nb) -> None:
@@ -30,13 +57,166 @@ def strip_volatile(nb) -> None:
                 out.get("metadata", {}).pop("execution", None)
 
 
+def _proc_state(pid: int) -> str:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return "no /proc entry"
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    names = {"R": "running", "S": "sleeping (waiting)", "D": "in uninterruptible I/O",
+             "Z": "zombie", "T": "stopped"}
+    return f"state {fields[0]} = {names.get(fields[0], '?')}, CPU time so far {cpu:.1f} s"
+
+
+class WatchedClient(NotebookClient):
+    """A NotebookClient that keeps a log of the messages each request brought back, and on a
+    dead exchange raises DeadExchange with the evidence (before the kernel is shut down)."""
+
+    def __init__(self, nb, *, path: Path, stack_file: Path, **kw):
+        code = ("__import__('faulthandler').register(__import__('signal').SIGUSR1, "
+                f"file=open({str(stack_file)!r}, 'w'), all_threads=True)")
+        super().__init__(nb, extra_arguments=[f"--IPKernelApp.exec_lines={code}"], **kw)
+        self.path = path
+        self.stack_file = stack_file
+        self.sent: dict[str, tuple[float, str]] = {}
+        self.received: collections.deque = collections.deque(maxlen=400)
+
+    # -- the message log ------------------------------------------------------------------
+    def _watch(self, name: str, channel) -> None:
+        get_msg = channel.get_msg
+
+        async def logged_get_msg(*args, **kwargs):
+            msg = await get_msg(*args, **kwargs)
+            self.received.append((time.monotonic(), name, msg["msg_type"],
+                                  msg["parent_header"].get("msg_id"),
+                                  msg["content"].get("execution_state")))
+            return msg
+
+        channel.get_msg = logged_get_msg
+
+    def _logged_request(self, kind: str, send):
+        def request(*args, **kwargs):
+            msg_id = send(*args, **kwargs)
+            self.sent[msg_id] = (time.monotonic(), kind)
+            return msg_id
+        return request
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        self._watch("shell", kc.shell_channel)
+        self._watch("iopub", kc.iopub_channel)
+        kc.execute = self._logged_request("execute_request", kc.execute)
+        kc.kernel_info = self._logged_request("kernel_info_request", kc.kernel_info)
+        return kc
+
+    # -- where a dead exchange is caught --------------------------------------------------
+    async def async_wait_for_reply(self, msg_id, cell=None):
+        try:
+            return await super().async_wait_for_reply(msg_id, cell)
+        except (CellTimeoutError, DeadKernelError, AttributeError) as err:
+            # (nbclient 0.11 fails with AttributeError building its timeout error without a cell)
+            raise DeadExchange(self.diagnose(err, "before the first cell (kernel_info)")) from err
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        except (CellTimeoutError, DeadKernelError) as err:
+            lines = cell.source.strip().splitlines()
+            where = (f"cell {cell_index} (the notebook's cell [{cell_index}], source starts "
+                     f"{lines[0][:80]!r})" if lines else f"cell {cell_index}")
+            raise DeadExchange(self.diagnose(err, where)) from err
+
+    # -- the evidence ---------------------------------------------------------------------
+    def _exchange(self) -> list[str]:
+        """The last request sent and every message that came back for it."""
+        if not self.sent:
+            return ["no request was sent"]
+        msg_id, (t0, kind) = list(self.sent.items())[-1]
+        lines = [f"last request: {kind} {msg_id}, sent {time.monotonic() - t0:.1f} s ago"]
+        came = [r for r in self.received if r[3] == msg_id]
+        for t, channel, msg_type, _, state in came:
+            lines.append(f"  +{t - t0:6.2f} s  {channel}: {msg_type}"
+                         + (f" ({state})" if state else ""))
+        types = {(r[1], r[2], r[4]) for r in came}
+        reply = any(ch == "shell" for ch, _, _ in types)
+        busy = ("iopub", "status", "busy") in types
+        idle = ("iopub", "status", "idle") in types
+        if not came:
+            reading = ("nothing came back: the request never reached the kernel's handler "
+                       "(or every answer to it was lost)")
+        elif busy and idle and not reply:
+            reading = ("the kernel received the request, ran it and went idle, but its reply "
+                       "never arrived: a reply lost between kernel and client")
+        elif busy and not idle and not reply:
+            reading = "the kernel received the request and had not finished it"
+        elif reply and not idle:
+            reading = "the reply came, but the kernel's idle status (end of outputs) did not"
+        else:
+            reading = "see the messages above"
+        lines.append(f"reading: {reading}")
+        if self.received:
+            t, channel, msg_type, parent, state = self.received[-1]
+            lines.append(f"last message from the kernel: {channel} {msg_type}"
+                         + (f" ({state})" if state else "") + f", {time.monotonic() - t:.1f} s ago"
+                         + ("" if parent == msg_id else f", for {parent}"))
+        return lines
+
+    def _kernel(self) -> list[str]:
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is None:
+            return ["kernel: no process"]
+        code = process.poll()
+        if code is not None:
+            how = (f"killed by {signal.Signals(-code).name}" if code < 0
+                   else f"exit status {code}")
+            return [f"kernel pid {process.pid}: DEAD ({how})"]
+        lines = [f"kernel pid {process.pid}: alive, {_proc_state(process.pid)}"]
+        self.stack_file.write_text("")
+        os.kill(process.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not self.stack_file.read_text().strip():
+            time.sleep(0.1)
+        time.sleep(0.2)
+        dump = self.stack_file.read_text().strip()
+        lines.append("kernel threads (most recent call first):")
+        lines.append(dump or "  (no dump within 5 s: the kernel did not handle SIGUSR1)")
+        return lines
+
+    @staticmethod
+    def _client() -> list[str]:
+        lines = ["client tasks:"]
+        for task in asyncio.all_tasks():
+            out = io.StringIO()
+            task.print_stack(limit=6, file=out)
+            lines.append(out.getvalue().rstrip())
+        with tempfile.TemporaryFile("w+") as f:
+            faulthandler.dump_traceback(file=f, all_threads=True)
+            f.seek(0)
+            lines += ["client threads (most recent call first):", f.read().rstrip()]
+        return lines
+
+    def diagnose(self, err: Exception, where: str) -> str:
+        if isinstance(err, DeadKernelError):
+            what = "the kernel died"
+        elif isinstance(err, CellTimeoutError) and "IOPub" in str(err):
+            what = f"no idle status (end of outputs) within {self.iopub_timeout} s of the reply"
+        else:
+            what = f"no reply within {self.timeout} s (every notebook runs within 30 s)"
+        parts = [f"DEAD EXCHANGE in {self.path}, {where}: {what}.", *self._exchange(),
+                 *self._kernel(), *self._client()]
+        return "\n".join(parts)
+
+
 def execute(path: Path, timeout: int) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    # nbclient's default iopub_timeout (4 s) can drop a busy cell's output under
-    # load and store the notebook incomplete; wait longer instead.
-    NotebookClient(nb, timeout=timeout, iopub_timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    with tempfile.TemporaryDirectory(prefix="kernel-stacks-") as tmp:
+        WatchedClient(nb, path=path, stack_file=Path(tmp) / "kernel-stacks.txt",
+                      timeout=timeout, iopub_timeout=IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
+                      kernel_name="python3",
+                      resources={"metadata": {"path": str(path.parent)}}).execute()
     elapsed = time.perf_counter() - start
     strip_volatile(nb)
     nbformat.write(nb, path)
@@ -44,13 +224,19 @@ def execute(path: Path, timeout: int) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
+                        help="seconds a cell's reply may take before the exchange counts as dead")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for path in args.notebooks:
-        print(f"{path}: {execute(path, args.timeout):.1f} s", flush=True)
+        try:
+            print(f"{path}: {execute(path, args.timeout):.1f} s", flush=True)
+        except DeadExchange as err:
+            print(err, file=sys.stderr, flush=True)
+            return 2
     return 0
 
 

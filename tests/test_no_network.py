@@ -81,18 +81,29 @@ def run_offline(args: list[str], timeout: float) -> subprocess.CompletedProcess:
                           text=True, timeout=timeout, env=env, cwd=ROOT)
 
 
-def execute_offline(notebook: Path, workdir: Path, timeout: float = 900):
-    """Execute a copy of ``notebook`` (with its folder's other files) offline; never the original."""
+# The harness fails a dead exchange itself (scripts/execute_notebooks.py: no reply to a cell
+# within 90 s, or a dead kernel within about a second) and says which cell and what the
+# kernel was doing. This is only the backstop for a harness that itself stops answering.
+BACKSTOP = 600
+
+
+def execute_offline(notebook: Path, workdir: Path, timeout: float = BACKSTOP,
+                    extra: tuple[str, ...] = ()):
+    """Execute a copy of ``notebook`` (with its folder's other files) offline, never the
+    original; ``extra`` goes to the harness (e.g. ``("--timeout", "10")``)."""
     copy_dir = workdir / notebook.parent.name
     shutil.copytree(notebook.parent, copy_dir, dirs_exist_ok=True)
     copy = copy_dir / notebook.name
-    proc = run_offline([sys.executable, str(EXECUTE), "--timeout", "600", str(copy)], timeout)
+    proc = run_offline([sys.executable, str(EXECUTE), *extra, str(copy)], timeout)
     return proc, copy
 
 
 def failure_message(stderr: str) -> str:
     """The failing cell's source and the error, without the colours and the long middle."""
     text = re.sub(r"\x1b\[[0-9;]*m", "", stderr)
+    dead = text.find("DEAD EXCHANGE")
+    if dead >= 0:  # the harness's own report: keep all of it (the stacks are the evidence)
+        return text[dead:]
     start = text.find("An error occurred while executing the following cell")
     if start < 0:
         return text[-3000:]

@@ -1,0 +1,78 @@
+"""A dead exchange fails the offline notebook run fast, naming the notebook and the cell and
+showing what the kernel was doing (issue 23).
+
+Both scratch notebooks run exactly as the no-network test runs a course notebook
+(scripts/execute_notebooks.py under ``unshare -n``) with the harness's default timeouts:
+- one cell kills its own kernel (SIGKILL): the run fails within seconds, "killed by SIGKILL";
+- one cell makes the kernel drop that cell's execute_reply, so the kernel runs the cell, goes
+  idle and never answers: the state issue 23 found (client waiting for a reply, kernel idle).
+  The run fails within 2 minutes, with the kernel's thread stacks and the client's.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from test_no_network import execute_offline, failure_message
+
+KILL_OWN_KERNEL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
+
+# The cell swaps the kernel's Session.send for one that swallows (once) the execute_reply of
+# this very cell: the reply is built, logged, and never leaves the kernel.
+DROP_OWN_REPLY = """\
+kernel = get_ipython().kernel
+send = kernel.session.send
+def drop_execute_reply(stream, msg_or_type, content=None, parent=None, *args, **kwargs):
+    if msg_or_type == "execute_reply":
+        kernel.session.send = send
+        return kernel.session.msg("execute_reply", content, parent)
+    return send(stream, msg_or_type, content, parent, *args, **kwargs)
+kernel.session.send = drop_execute_reply"""
+
+
+def _scratch(tmp_path: Path, name: str, sources: list[str]) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": s} for s in sources]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)",
+                                                      "language": "python", "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    path = src / name
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def _run(tmp_path: Path, notebook: Path) -> tuple[str, float]:
+    start = time.monotonic()
+    proc, _ = execute_offline(notebook, tmp_path / "run")
+    elapsed = time.monotonic() - start
+    assert proc.returncode != 0, "the run passed although its kernel never answered"
+    return failure_message(proc.stderr), elapsed
+
+
+def test_a_dead_kernel_fails_within_seconds_naming_notebook_and_cell(tmp_path):
+    notebook = _scratch(tmp_path, "dies.ipynb", ["x = 1", KILL_OWN_KERNEL, "print('after')"])
+    message, elapsed = _run(tmp_path, notebook)
+    assert elapsed < 120, f"took {elapsed:.0f} s"
+    assert "DEAD EXCHANGE in" in message and "dies.ipynb, cell 1 " in message, message
+    assert "'import os, signal'" in message, message
+    assert "the kernel died" in message and "killed by SIGKILL" in message, message
+    assert "client threads" in message, message
+
+
+def test_a_lost_reply_fails_within_two_minutes_with_both_stacks(tmp_path):
+    notebook = _scratch(tmp_path, "lost_reply.ipynb", ["x = 1", DROP_OWN_REPLY, "print('after')"])
+    message, elapsed = _run(tmp_path, notebook)
+    assert elapsed < 120, f"a lost reply took {elapsed:.0f} s to fail (limit: 2 minutes)"
+    assert "DEAD EXCHANGE in" in message and "lost_reply.ipynb, cell 1 " in message, message
+    assert "no reply within" in message, message
+    # What came back for the request, read: busy, then idle, and never the reply.
+    assert "status (busy)" in message and "status (idle)" in message, message
+    assert "a reply lost between kernel and client" in message, message
+    # The kernel, alive and idle, and its threads; then the client's own.
+    assert "kernel pid" in message and "alive" in message, message
+    assert "kernel threads" in message and "ipykernel/kernelapp.py" in message, message
+    assert "client threads" in message and "execute_notebooks.py" in message, message

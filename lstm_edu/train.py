@@ -29,6 +29,9 @@ class TrainResult:
 
     losses: list[float] = field(default_factory=list)
     stop_epoch: int | None = None  # 1-based epoch at which a stop rule fired
+    max_epochs: int | None = None  # the budget the run was given
+    stop_reason: str | None = None  # why it stopped, e.g. "loss 0.00098 < 0.001"
+    has_rule: bool = False          # a stop rule (stop_below or callback) was given
 
     @property
     def epochs(self) -> int:
@@ -37,6 +40,30 @@ class TrainResult:
     @property
     def converged(self) -> bool:
         return self.stop_epoch is not None
+
+    def end_state(self) -> str:
+        """How the run ended, in words: what the progress bar reads at its end."""
+        budget = self.max_epochs if self.max_epochs is not None else self.epochs
+        if self.stop_epoch is not None:
+            why = f" ({self.stop_reason})" if self.stop_reason else ""
+            early = "stopped early" if self.stop_epoch < budget else "stop rule met"
+            return f"{early} at epoch {self.stop_epoch} of {budget}{why}"
+        if self.has_rule:
+            return f"ran all {budget} epochs; stop rule not met"
+        return f"ran all {budget} epochs"
+
+    def bar_style(self) -> str:
+        """The progress bar's end style (ipywidgets bar_style): what the colour says."""
+        if self.stop_epoch is not None:
+            return STOPPED_STYLE
+        return NOT_MET_STYLE if self.has_rule else RAN_ALL_STYLE
+
+
+# The bar's colour at the end (JupyterLab's ipywidgets colours): blue = a stop rule ended the
+# run (at N of M: the fill shows how early), orange = every epoch ran and the rule was never
+# met (a warning), green = every epoch ran and there was no rule to meet. Red stays tqdm's
+# own: the run raised.
+STOPPED_STYLE, NOT_MET_STYLE, RAN_ALL_STYLE = "info", "warning", "success"
 
 
 def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optimizer, *,
@@ -64,11 +91,16 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
         clip_norm = check_float("clip_norm", clip_norm, low=0.0)
     params = [p for group in optimizer.param_groups for p in group["params"]]
 
-    result = TrainResult()
+    result = TrainResult(max_epochs=max_epochs,
+                         has_rule=stop_below is not None or callback is not None)
     bar = tqdm(total=max_epochs, desc=desc, disable=not progress, mininterval=0.25)
+    finished = False
     try:
         for epoch in range(1, max_epochs + 1):
             loss = compute_loss()
+            if not isinstance(loss, torch.Tensor):
+                raise TypeError(f"compute_loss must return a scalar torch.Tensor (backward() "
+                                f"needs one), got {type(loss).__name__}")
             if loss.ndim != 0:
                 raise ValueError(f"compute_loss must return a scalar, got shape {tuple(loss.shape)}")
             loss.backward()
@@ -83,24 +115,33 @@ def train(compute_loss: Callable[[], torch.Tensor], optimizer: torch.optim.Optim
             result.losses.append(value)
             bar.update(1)
             if callback is not None and callback(epoch, value) is True:
-                result.stop_epoch = epoch
+                result.stop_epoch, result.stop_reason = epoch, "callback target met"
                 break
             if stop_below is not None and value < stop_below:
-                result.stop_epoch = epoch
+                result.stop_epoch, result.stop_reason = epoch, f"loss {value:.3g} < {stop_below:g}"
                 log(f"epoch {epoch}/{max_epochs}: loss {value:.5f} < {stop_below:g}, stopping")
                 break
             if log_every and epoch % log_every == 0:
                 bar.set_postfix(loss=f"{value:.5f}")
                 log(f"epoch {epoch}/{max_epochs}: loss {value:.5f}")
+        finished = True
     finally:
-        if result.stop_epoch is not None:
-            # A bar stopped early reads 100% in its text and its fill. tqdm.notebook draws the
-            # fill as an IntProgress whose max is fixed when the bar is made: setting
-            # bar.total alone changes the text ("90/90") over a 9%-filled bar.
-            bar.total = result.stop_epoch
-            container = getattr(bar, "container", None)  # only the notebook bar has one
-            if container is not None:
-                container.children[1].max = result.stop_epoch
-            bar.refresh()
-        bar.close()
+        if finished:
+            end_bar(bar, result)
+        else:
+            bar.close()  # tqdm.notebook draws a bar closed short of its total red: it raised
     return result
+
+
+def end_bar(bar, result: TrainResult) -> None:
+    """Close ``bar`` reading how the run ended, in words and colour; its total stays the
+    budget, so a run stopped at epoch N of M reads N/M over a fill of N/M."""
+    if bar.disable:  # progress=False: no bar (and no desc) to set
+        bar.close()
+        return
+    bar.set_description_str(f"{bar.desc}: {result.end_state()}" if bar.desc
+                            else result.end_state(), refresh=False)
+    bar.close()  # tqdm.notebook colours a bar closed before its total red ("danger") ...
+    container = getattr(bar, "container", None)  # (only the notebook bar has one)
+    if container is not None:
+        container.children[1].bar_style = result.bar_style()  # ... this says what happened

@@ -83,36 +83,4 @@ def test_train_checks_its_inputs():
         train(lambda: w * 2, opt, max_epochs=1, progress=False)
 
 
-def test_progress_bar_reads_full_when_stopped_early(capsys):
-    w = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([w], lr=0.1)
-    train(lambda: ((w - 2.0) ** 2).sum(), opt, max_epochs=1000, stop_below=1e-4, log=lambda s: None)
-    err = capsys.readouterr().err
-    assert "100%" in err.splitlines()[-1] or "100%" in err.split("\r")[-1]
-
-
-def test_notebook_progress_bar_fill_matches_its_text_when_stopped_early(monkeypatch):
-    """In JupyterLab the bar is tqdm.notebook's widget: its fill is value / max of an
-    IntProgress, its text is tqdm's n/total. After an early stop both must read the stop epoch.
-    Built explicitly, since tqdm.auto falls back to a text bar outside a kernel."""
-    import tqdm.notebook
-
-    import lstm_edu.train as train_module
-
-    bars = []
-
-    class RecordedBar(tqdm.notebook.tqdm):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            bars.append(self)
-
-    monkeypatch.setattr(train_module, "tqdm", RecordedBar)
-    w = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([w], lr=0.1)
-    result = train_module.train(lambda: ((w - 2.0) ** 2).sum(), opt, max_epochs=1000,
-                                stop_below=1e-4, log=lambda s: None)
-    assert result.stop_epoch is not None and result.stop_epoch < 1000
-    _, fill, text = bars[0].container.children
-    assert fill.value == fill.max == result.stop_epoch, (fill.value, fill.max)
-    assert f"{result.stop_epoch}/{result.stop_epoch}" in text.value.replace("\u2007", " ")
-    assert fill.bar_style == "success"
+# The progress bar's end state (words, fill and colour): tests/test_train_progress.py.

@@ -13,7 +13,8 @@ from lstm_edu.cells import RNNParams, lstm_step, rnn_step, run_sequence
 from lstm_edu.experiments.gradients import (GradientFlow, as_step, gradient_norms,
                                             measure_rnn_decay, pascanu_bound, recall_sequence,
                                             recurrent_weights, scaled_rnn, state_jacobians)
-from lstm_edu.figures.gradients import plot_gradient_decay, rnn_decay
+from lstm_edu.figures.gradients import (_decade_label, _decade_limits, plot_gradient_decay,
+                                        rnn_decay)
 
 from figure_checks import one_line, rendered, same, titles, ydata
 
@@ -159,19 +160,64 @@ def test_bad_cells_and_inputs_are_named(xs):
         gradient_norms(rnn_step, xs, params, norm="max")
 
 
-@pytest.mark.parametrize("scale,T", [(0.25, 10), (4.0, 100), (0.0, 2), (10.0, 200)])
+@pytest.mark.parametrize("scale,T", [(0.25, 10), (4.0, 100), (0.0, 2), (10.0, 200), (0.25, 400)])
 def test_gradient_slider_at_its_extremes(scale, T):
     fig, text = plot_gradient_decay(scale, T)
     assert isinstance(fig, Figure) and "nan" not in text
     rendered(fig)
     m = measure_rnn_decay(scale, T)
+    norms = m["flow"].norms
     measured = one_line(fig, "measured")
     assert same(measured.get_xdata(), np.arange(T + 1))
-    assert same(ydata(measured), np.maximum(m["flow"].norms, 1e-30))
-    assert same(ydata(one_line(fig, "bound")),
-                np.maximum(pascanu_bound(m["W_hh"], np.arange(T + 1)), 1e-30))
+    # Drawn where a log axis can: norms that underflow past 1e-300 leave a gap (NaN).
+    assert same(ydata(measured), np.where(norms >= 1e-300, norms, np.nan))
+    bound = np.minimum(pascanu_bound(m["W_hh"], np.arange(T + 1)), 1e300)
+    assert same(ydata(one_line(fig, "bound")), np.where(bound >= 1e-300, bound, np.nan))
     assert f"per-step factor {m['rate']:.3g}" in titles(fig)[0]
     assert f"sigma_max {m['sigma_max']:.3f}" in text
+
+
+@pytest.mark.parametrize("scale,T", [(0.25, 50), (1.0, 50), (1.5, 50), (2.0, 50), (2.75, 50),
+                                     (4.0, 100), (0.25, 400), (4.0, 400)])
+def test_gradient_slider_y_axis_follows_the_curve(scale, T):
+    """Issue 20: the curve fills the height, so a fall or a rise shows at every scale."""
+    fig, _ = plot_gradient_decay(scale, T)
+    ax = fig.axes[0]
+    lo, hi = np.log10(ax.get_ylim())
+    norms = m_norms = measure_rnn_decay(scale, T)["flow"].norms
+    shown = np.log10(m_norms[m_norms >= 1e-300])
+    # Every drawn point inside the axis, within one decade (plus the 0.3 pad) of each edge...
+    assert lo <= shown.min() <= lo + 1.3 and shown.max() <= hi
+    # ...and above the curve, at most 2 decades of room for the bound, plus the pad's ceiling.
+    assert hi - shown.max() <= 2 + 1.3, (hi, shown.max())
+    # The curve spans at least a third of the height, whether it falls or rises.
+    span = max(shown.max() - shown.min(), 1.0)
+    assert span / (hi - lo) >= 1 / 3 or hi - lo <= 4, (scale, T, span, hi - lo)
+    assert norms[0] == 1.0  # distance 0: the identity
+
+
+def test_gradient_slider_keeps_its_figure_and_redraws_only_what_moves():
+    """Under a slider one figure serves every move, and the x axis is background (speed)."""
+    from lstm_edu.figures.style import live_figures
+
+    pool = {}
+    with live_figures(pool):
+        first, _ = plot_gradient_decay(1.0, 50)
+    with live_figures(pool):
+        second, _ = plot_gradient_decay(2.75, 20)
+    assert second is first
+    assert first.axes[0].yaxis in first._live_parts
+    assert first.axes[0].xaxis not in first._live_parts
+    assert np.isclose(first.axes[0].get_xlim()[1], 102.0)  # 0-100 for every T <= 100
+
+
+def test_decade_limits_and_labels():
+    assert _decade_limits([1.0, 1e-12]) == (-13, 1)
+    assert _decade_limits([1.0, 50.0]) == (-1, 2)
+    assert _decade_limits([0.0, np.nan, 1e-5]) == (-6, -4)
+    with pytest.raises(ValueError, match="at least one positive finite number"):
+        _decade_limits([0.0, np.inf])
+    assert _decade_label(1e-14) == "10⁻¹⁴" and _decade_label(1e3) == "10³"
 
 
 @pytest.mark.parametrize("scale,T", [(0.25, 10), (1.0, 50), (4.0, 100), (10.0, 200)])
@@ -187,6 +233,8 @@ def test_gradient_slider_rejects_bad_values():
         plot_gradient_decay(11.0)
     with pytest.raises(ValueError, match="T must be >= 2"):
         plot_gradient_decay(1.0, 1)
+    with pytest.raises(ValueError, match="T must be <= 400"):
+        plot_gradient_decay(1.0, 401)
 
 
 def test_decay_rate_of_a_dead_gradient_is_zero():

@@ -214,3 +214,41 @@ def test_bptt_rejects_bad_input():
     bad[1, 0, 0] = np.inf
     with pytest.raises(ValueError, match="dhs contains NaN or inf"):
         lstm_bptt(xs, params, bad)
+
+
+# --- notebook 14's loops are the package's ---------------------------------------------------
+
+NOTEBOOK = __import__("pathlib").Path(__file__).resolve().parents[1] / "notebooks" / \
+    "14_lstm_backward.ipynb"
+
+
+def _notebook_function(name: str):
+    """The definition of ``name`` from notebook 14's cells, run on its own (no training)."""
+    import json
+
+    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"]
+             if c["cell_type"] == "code"]
+    src = next(c for c in cells if f"def {name}(" in c)
+    src = src[src.index(f"def {name}("):]
+    end = src.find("\n\n\n")
+    ns = {"np": np, "torch": torch, "nn": nn, "recall_task": __import__(
+        "lstm_edu.data", fromlist=["recall_task"]).recall_task,
+        "recall_accuracy": __import__("lstm_edu.experiments.backward",
+                                      fromlist=["recall_accuracy"]).recall_accuracy}
+    exec(src if end < 0 else src[:end], ns)  # noqa: S102 - the course's own notebook
+    return ns[name]
+
+
+def test_notebook_truncation_loop_is_train_recall_tbptt():
+    cell_fn = _notebook_function("train_truncated")
+    for window in (None, 2):
+        assert cell_fn(window, gap=6, seed=1, steps=4) == train_recall_tbptt(window, gap=6,
+                                                                           seed=1, steps=4)
+
+
+def test_notebook_clipping_loop_is_train_exploding_rnn():
+    cell_fn = _notebook_function("train_rnn")
+    for clip in (None, 1.0):
+        ours, theirs = cell_fn(clip, 2, steps=4), train_exploding_rnn(clip, seed=2, steps=4)
+        assert np.array_equal(ours["loss"], theirs["loss"])
+        assert np.array_equal(ours["grad_norm"], theirs["grad_norm"])

@@ -273,7 +273,8 @@ def train_recall_tbptt(window: int | None, gap: int = 20, seed: int = 0, steps: 
     (``None``: full BPTT). Returns the held-out accuracy.
     """
     gap = check_int("gap", gap, low=2)
-    cut = 0 if window is None else gap - check_int("window", window, low=1)
+    if window is not None:
+        window = check_int("window", window, low=1)
     torch.manual_seed(check_int("seed", seed, low=0))
     H = check_int("hidden_size", hidden_size, low=1)
     cell, head = nn.LSTMCell(8, H), nn.Linear(H, 4)
@@ -286,7 +287,7 @@ def train_recall_tbptt(window: int | None, gap: int = 20, seed: int = 0, steps: 
         h = torch.zeros(64, H)
         c = torch.zeros_like(h)
         for t in range(gap):
-            if t == cut > 0:
+            if window is not None and t == gap - window:
                 h, c = h.detach(), c.detach()
             h, c = cell(batch.x[t], (h, c))
         loss = nn.functional.cross_entropy(head(h), batch.y)

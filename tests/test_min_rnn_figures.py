@@ -4,8 +4,11 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from figure_checks import one_line
+from layout_checks import boxes_over_lines, clipped_markers
 from lstm_edu.figures.min_rnn import (
     parity_state,
+    plot_float32_error,
     plot_parity_accuracy,
     plot_parity_state,
     plot_scan_timing,
@@ -86,3 +89,46 @@ def test_a_reused_parity_figure_draws_what_a_fresh_one_draws():
         live, live_text = redraw(plot_parity_state, values, pool)
         fresh, fresh_text = redraw(plot_parity_state, values, {})
         assert live == fresh and live_text == fresh_text, values
+
+
+# --- what the learner sees: short text lines, nothing over the data, whole markers ----------
+
+PARITY = {"lstm": {16: 1.0, 32: 1.0, 64: 1.0, 128: 1.0},
+          "mingru": {16: 0.48, 32: 0.53, 64: 0.53, 128: 0.52},
+          "mingru, a in (-1, 1)": {16: 1.0, 32: 0.91, 64: 0.49, 128: 0.49}}
+
+
+@pytest.mark.parametrize("sharpness, negative", [(8.0, True), (0.5, False), (20.0, True)])
+def test_slider_text_lines_fit_the_output_area(sharpness, negative):
+    # a line wider than a notebook's output area wraps mid-number ("0.4" / "9")
+    text = plot_parity_state(sharpness, negative)[1]
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+
+
+def test_parity_accuracy_label_and_legend_leave_the_lines_and_markers_whole():
+    fig = plot_parity_accuracy(PARITY, train_len=16)
+    assert boxes_over_lines(fig) == []
+    assert clipped_markers(fig) == []
+    assert any("trained up to here" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_scan_timing_legend_is_off_the_curves_and_names_the_statistic():
+    fig = plot_scan_timing([16, 64, 256], {"B·H = 16": ([1.0, 4.0, 16.0], [0.2, 0.3, 0.5])},
+                           statistic="best of 5")
+    assert boxes_over_lines(fig) == [] and "best of 5" in fig.axes[0].get_ylabel()
+
+
+def test_float32_error_plot_draws_each_series_and_refuses_what_a_log_axis_cannot_show():
+    errors = {"scan, float32": [2e-5, 4e-4, 1.5e-3], "loop, float32": [4e-7, 5e-7, 6e-7]}
+    fig = plot_float32_error([256, 4096, 16384], errors)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    for label, values in errors.items():
+        np.testing.assert_allclose(one_line(fig, label).get_ydata(), values)
+    assert boxes_over_lines(fig) == [] and clipped_markers(fig) == []
+    with pytest.raises(ValueError, match="positive and finite"):
+        plot_float32_error([256, 4096], {"scan": [0.0, 1e-3]})
+    with pytest.raises(ValueError, match="one value per length"):
+        plot_float32_error([256, 4096], {"scan": [1e-3]})
+    with pytest.raises(ValueError, match="at least two positive"):
+        plot_float32_error([256], {"scan": [1e-3]})

@@ -97,14 +97,17 @@ def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40
     ax_a.set_title(f"{key} a_t, sharpness {sharpness:g}: h_t > 0.5 is the parity at "
                    f"{s[f'acc_{key}']:.0%} of steps", fontsize=10)
     margin = float(np.min(np.abs(s[f"h_{key}"] - 0.5)))
+    # Short lines: a printed line wider than the output area wraps mid-number.
     text = (f"read-out accuracy over {T} steps: positive a_t {s['acc_positive']:.2f}, "
-            f"negative a_t {s['acc_negative']:.2f}; closest approach of h_t to the "
-            f"threshold ({key}): {margin:.2f}")
+            f"negative a_t {s['acc_negative']:.2f}\n"
+            f"closest approach of h_t to the threshold ({key}): {margin:.2f}")
     return fig, text
 
 
-def plot_scan_timing(lengths, timings: dict):
-    """Median time against T, log-log: ``timings = {label: (loop_ms, scan_ms)}``, one pair per size.
+def plot_scan_timing(lengths, timings: dict, statistic: str = "median"):
+    """Time against T, log-log: ``timings = {label: (loop_ms, scan_ms)}``, one pair per size.
+
+    ``statistic`` names how each time was taken ("median", "best of 5") for the y label.
 
     The loop is drawn in vermillion, the scan in blue; each size has its own line style.
     """
@@ -126,9 +129,43 @@ def plot_scan_timing(lengths, timings: dict):
         ax.loglog(lengths, loop_ms, "o" + ls, color=OKABE_ITO["vermillion"], label=f"loop, {label}")
         ax.loglog(lengths, scan_ms, "s" + ls, color=OKABE_ITO["blue"], label=f"scan, {label}")
     ax.set_xlabel("sequence length T")
-    ax.set_ylabel("median time (ms)")
+    ax.set_ylabel(f"time (ms), {statistic}")
     ax.set_title("h_t = a_t h_(t-1) + b_t, one CPU thread", fontsize=10)
-    ax.legend(fontsize=8)
+    # Beside the axes: measured times land anywhere, and no corner is sure to stay free.
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return fig
+
+
+def plot_float32_error(lengths, errors: dict):
+    """Largest relative error over the first T steps against T, log-log.
+
+    ``errors = {label: values}``, one value per length (each > 0; a float64
+    reference is exact to ~1e-16, so a zero error cannot be drawn on a log axis
+    and is refused). The float32 resolution ``eps`` is drawn for scale.
+    """
+    lengths = np.asarray(lengths, dtype=float)
+    if lengths.ndim != 1 or lengths.size < 2 or (lengths <= 0).any():
+        raise ValueError(f"lengths must be at least two positive numbers, got {lengths.tolist()}")
+    if not isinstance(errors, dict) or not errors:
+        raise ValueError("errors must be a non-empty dict {label: one error per length}")
+    fig, ax = new_figure(6.0, 3.4)
+    colors = (OKABE_ITO["vermillion"], OKABE_ITO["blue"], OKABE_ITO["green"],
+              OKABE_ITO["orange"])
+    for k, (label, values) in enumerate(errors.items()):
+        values = np.asarray(values, dtype=float)
+        if values.shape != lengths.shape:
+            raise ValueError(f"errors[{label!r}] must hold one value per length "
+                             f"{lengths.shape}, got shape {values.shape}")
+        if not np.isfinite(values).all() or (values <= 0).any():
+            raise ValueError(f"errors[{label!r}] must be positive and finite for a log axis")
+        ax.loglog(lengths, values, "os^D"[k % 4] + "-", color=colors[k % len(colors)],
+                  label=label)
+    ax.axhline(float(np.finfo(np.float32).eps), color=OKABE_ITO["grey"], ls="--", lw=0.8,
+               label="float32 eps")
+    ax.set_xlabel("sequence length T")
+    ax.set_ylabel("max relative error")
+    ax.set_title("against the float64 loop", fontsize=10)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return fig
 
 
@@ -143,13 +180,18 @@ def plot_parity_accuracy(accuracy: dict, train_len: int):
         lens = sorted(by_len)
         ax.plot(lens, [by_len[L] for L in lens], marker=markers[k % len(markers)], label=cell)
     ax.axvline(train_len, color=OKABE_ITO["grey"], ls=":", lw=1)
-    ax.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8)
-    ax.text(train_len, 0.52, " trained up to here", fontsize=8, color=OKABE_ITO["grey"])
+    ax.axhline(0.5, color=OKABE_ITO["grey"], ls="--", lw=0.8, label="chance")
+    # Up the training-length line, between the chance line and 1.0, where no curve starts.
+    ax.annotate("trained up to here", (train_len, 0.75), xytext=(3, 0),
+                textcoords="offset points", rotation=90, va="center", ha="left",
+                fontsize=8, color=OKABE_ITO["grey"])
     ax.set_xscale("log", base=2)
     all_lens = sorted({L for by_len in accuracy.values() for L in by_len})
     ax.set_xticks(all_lens, [str(L) for L in all_lens])
     ax.minorticks_off()
-    ax.set_ylim(0.4, 1.02)
+    lowest = min(min(by_len.values()) for by_len in accuracy.values())
+    # Room above 1.0 and below the lowest point: a marker at the edge would be cut in half.
+    ax.set_ylim(min(0.35, lowest - 0.05), 1.06)
     ax.set_xlabel("sequence length L (prediction at step L)")
     ax.set_ylabel("accuracy")
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # no corner is free

@@ -48,16 +48,28 @@ def sin_cos_data(n: int = 200, t_max: float = 12 * np.pi, train_ratio: float = 0
     The defaults are the source's: 200 points on [0, 12π], the first half for
     training (its code's ratio is 0.5; its comment's "80% for testing" is a
     slip). ``t`` stays float64; ``x`` and ``y`` are cast to ``dtype``, float32
-    as in the source.
+    as in the source. Both parts must hold at least one sample.
     """
     n = check_int("n", n, low=2)
     t_max = check_float("t_max", t_max, low=0.0)
     if t_max == 0.0:
         raise ValueError("t_max must be > 0, got 0.0")
     train_ratio = check_float("train_ratio", train_ratio, low=0.0, high=1.0)
+    n_train = int(n * train_ratio)
+    if not 1 <= n_train <= n - 1:
+        raise ValueError(f"train_ratio={train_ratio} leaves {n_train} of n={n} samples for "
+                         f"training and {n - n_train} for testing: both parts need at least one")
+    try:
+        float_dtype = np.dtype(dtype)
+    except TypeError:
+        float_dtype = None
+    if float_dtype is None or not np.issubdtype(float_dtype, np.floating):
+        raise TypeError(f"dtype must be a float dtype such as np.float32 or np.float64, got "
+                        f"{getattr(dtype, '__name__', dtype)!r}: sin and cos lie in [-1, 1], "
+                        f"an int dtype rounds them to 0")
     t = np.linspace(0.0, t_max, n)
-    return SinCosData(t=t, x=np.sin(t).astype(dtype), y=np.cos(t).astype(dtype),
-                      n_train=int(n * train_ratio))
+    return SinCosData(t=t, x=np.sin(t).astype(float_dtype), y=np.cos(t).astype(float_dtype),
+                      n_train=n_train)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from .cells import LSTMParams, LSTMStep, concat, linear, lstm_step
-from .validate import check_array, check_choice, check_shape
+from .validate import as_float_array, check_array, check_choice, check_shape
 
 # --- the source's numbers (section 3.3) ---------------------------------------------
 C_PREV = (0.5, 0.6, 0.4)
@@ -77,7 +77,7 @@ _LAYER = {"f_t": "f", "i_t": "i", "c_tilde": "c", "o_t": "o"}
 
 def logit(p):
     r"""The inverse of the sigmoid: :math:`\log(p / (1 - p))`, for p strictly in (0, 1)."""
-    p = check_array("p", np.asarray(p, dtype=float))
+    p = as_float_array("p", p)  # "0.5" is refused, not coerced
     if np.any((p <= 0) | (p >= 1)):
         raise ValueError(f"p must lie strictly between 0 and 1 (a sigmoid's output), got {p}")
     return np.log(p) - np.log1p(-p)

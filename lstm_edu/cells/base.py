@@ -259,6 +259,25 @@ def check_step(params, cls: type, check: bool, x_t, *states) -> None:
 
 # --- sequences ---------------------------------------------------------------
 
+def check_sequence(name: str, xs, ndim=(2, 3), input_size: int | None = None,
+                   like=None) -> None:
+    """A sequence, time first: an array of ``ndim`` dimensions with T >= 1 and no NaN or inf;
+    with ``input_size``, a (T, B, D) batch of that D; with ``like`` (a weight), of its kind,
+    dtype and device. Runners and trainable modules of every family check their input here."""
+    check_array(name, xs, ndim=ndim)
+    if xs.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one time step (T >= 1), got shape "
+                         f"{tuple(xs.shape)}: with no steps there is no output and no state")
+    if input_size is not None and xs.shape[-1] != input_size:
+        raise ValueError(f"{name} must have shape (T, B, {input_size}), got shape "
+                         f"{tuple(xs.shape)}")
+    if like is not None:
+        check_same_kind(**{name: xs}, weights=like)
+        check_same_dtype(**{name: xs}, weights=like)
+        check_same_device(**{name: xs}, weights=like)
+    check_finite(name, xs, "a NaN or inf in a step's input spreads to every later state")
+
+
 def _parameters(step: Callable) -> dict:
     """The parameters of ``step``'s signature ({} for a builtin without one)."""
     try:
@@ -309,9 +328,7 @@ def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = 
         raise TypeError(f"step must be a step function, got {type(step).__name__}")
     if not isinstance(params, CellParams):
         raise TypeError(f"params must be a CellParams, got {type(params).__name__}")
-    check_array("xs", xs, ndim=(2, 3))
-    if xs.shape[0] == 0:
-        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
+    check_sequence("xs", xs)
     if state0 is None:
         taken = _states_taken(step, params.n_states)
         n = taken if params.allows_states(taken) else params.n_states
@@ -324,7 +341,6 @@ def run_sequence(step: Callable, xs, params: CellParams, state0: tuple | None = 
             f"got {len(state)}"
         )
     _check_step_fits(step, xs[0], state, params, step_kwargs)
-    check_finite("xs", xs, "a NaN or inf in a step's input spreads to every later state")
     # The first step checks x_t, the states and the weights; later steps are fed the cell's own
     # outputs (which may overflow: that is the raw sLSTM's lesson), so they skip the checks.
     skip = {"check": False} if "check" in _parameters(step) and "check" not in step_kwargs else {}

@@ -59,25 +59,15 @@ against transcriptions of the authors' functions (NX-AI/xlstm:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from ..validate import (
-    check_array,
-    check_bool,
-    check_choice,
-    check_finite,
-    check_float,
-    check_int,
-    check_same_device,
-    check_same_dtype,
-    check_same_kind,
-    is_torch,
-)
-from .base import CellParams, check_step, concat, linear, run_sequence, sigmoid, tanh
+from ..validate import check_bool, check_choice, check_float, check_int, is_torch
+from .base import (CellParams, check_sequence, check_step, concat, linear, run_sequence, sigmoid,
+                   tanh)
 
 FORGET_GATES = ("sigmoid", "exp")
 
@@ -517,17 +507,11 @@ def mlstm_parallel(xs, params: MLSTMParams) -> MLSTMParallel:
     """
     if not isinstance(params, MLSTMParams):
         raise TypeError(f"params must be MLSTMParams, got {type(params).__name__}")
-    check_array("xs", xs, ndim=(2, 3))
-    if xs.shape[0] == 0:
-        raise ValueError(f"xs must hold at least one time step, got shape {tuple(xs.shape)}")
-    check_same_kind(xs=xs, params=params.W_q)
-    check_same_dtype(xs=xs, params=params.W_q)
-    check_same_device(xs=xs, params=params.W_q)
+    check_sequence("xs", xs, like=params.W_q)
     if xs.shape[-1] != params.input_size:
         raise ValueError(
             f"xs must have last dimension D={params.input_size}, got shape {tuple(xs.shape)}"
         )
-    check_finite("xs", xs)
     pre = MLSTMPre(*(_time_last(a, xs) for a in mlstm_projections(xs, params)))
     return mlstm_parallel_from_projections(pre, params.forget)
 

@@ -54,6 +54,7 @@ from ..cells import (
     LSTMParams,
     PeepholeLSTMParams,
     RNNParams,
+    check_sequence,
     check_step_inputs,
     cifg_step,
     gru_step,
@@ -117,12 +118,9 @@ class StepRNN(nn.Module):
         return self.params_cls(**{n: getattr(self, n) for n in self.names})
 
     def forward(self, x: torch.Tensor, state: tuple | None = None):
-        if not isinstance(x, torch.Tensor) or x.ndim != 3:
-            shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise ValueError(f"x must be a (T, B, D) tensor, got {shape}")
-        if x.shape[0] == 0:
-            raise ValueError(f"x must hold at least one time step (T >= 1), got shape "
-                             f"{tuple(x.shape)}: with no steps there is no output and no state")
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x must be a (T, B, D) torch.Tensor, got {type(x).__name__}")
+        check_sequence("x", x, 3)
         params = self.params()
         state = params.zero_state(x[0]) if state is None else tuple(state)
         if self.fused and self.sequence is not None:

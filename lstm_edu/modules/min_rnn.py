@@ -27,6 +27,7 @@ import math
 import torch
 from torch import nn
 
+from ..cells.base import check_sequence
 from ..cells.min_rnn import (
     MinGRUParams,
     MinLSTMParams,
@@ -34,7 +35,7 @@ from ..cells.min_rnn import (
     min_rnn_scan,
     sequential_scan,
 )
-from ..validate import check_array, check_choice, check_int
+from ..validate import check_bool, check_choice, check_int
 
 MODES = ("scan", "loop")
 
@@ -48,8 +49,7 @@ class _MinLayer(nn.Module):
         super().__init__()
         self.input_size = check_int("input_size", input_size, low=1)
         self.hidden_size = check_int("hidden_size", hidden_size, low=1)
-        if not isinstance(negative, bool):
-            raise TypeError(f"negative must be a bool, got {type(negative).__name__}")
+        check_bool("negative", negative)
         mode = ("loop" if negative else "scan") if mode is None else mode
         check_choice("mode", mode, MODES)
         if negative and mode == "scan":
@@ -69,12 +69,7 @@ class _MinLayer(nn.Module):
                                     for g in self.gates for p in ("W", "b")})
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_array("x", x, ndim=3)
-        if x.shape[0] == 0:
-            raise ValueError(f"x must hold at least one time step, got shape {tuple(x.shape)}")
-        if x.shape[-1] != self.input_size:
-            raise ValueError(f"x must have shape (T, B, {self.input_size}), got shape "
-                             f"{tuple(x.shape)}")
+        check_sequence("x", x, 3, self.input_size, like=self.W_h)
         params = self.cell_params()
         if self.mode == "scan":
             return min_rnn_scan(x, params)

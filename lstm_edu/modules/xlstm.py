@@ -20,6 +20,7 @@ import math
 import torch
 from torch import nn
 
+from ..cells.base import check_sequence
 from ..cells.xlstm import (
     FORGET_GATES,
     MLSTMParams,
@@ -32,17 +33,7 @@ from ..cells.xlstm import (
     mlstm_zero_state,
     slstm_stabilized_update,
 )
-from ..validate import check_array, check_choice, check_int
-
-
-def _check_x(x: torch.Tensor, input_size: int) -> None:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    check_array("x", x, ndim=3)
-    if x.shape[0] == 0:
-        raise ValueError(f"x must hold at least one time step, got shape {tuple(x.shape)}")
-    if x.shape[-1] != input_size:
-        raise ValueError(f"x must have shape (T, B, {input_size}), got shape {tuple(x.shape)}")
+from ..validate import check_choice, check_int
 
 
 class SLSTMLayer(nn.Module):
@@ -78,7 +69,7 @@ class SLSTMLayer(nn.Module):
         return SLSTMParams(**kwargs, forget=self.forget)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_x(x, self.input_size)
+        check_sequence("x", x, 3, self.input_size, like=self.W)
         T, B, _ = x.shape
         H = self.hidden_size
         W_h, W_x = self.W[:, :H], self.W[:, H:]
@@ -143,7 +134,7 @@ class MLSTMLayer(nn.Module):
         return self.head_dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _check_x(x, self.input_size)
+        check_sequence("x", x, 3, self.input_size, like=self.W_q)
         # The layer has the attributes mlstm_projections reads (W_q, ..., key_size); passing it
         # directly skips MLSTMParams' per-call checks, which the constructor made unnecessary.
         pre = mlstm_projections(x, self)  # each (T, B, ·)

@@ -107,10 +107,27 @@ def test_window_slider_at_its_extremes(k):
     assert isinstance(fig, Figure) and f"k = {k}" in text and "nan" not in text
     rendered(fig)
     fit = fit_window_mlp(k)
-    assert same(ydata(one_line(fig, "MLP on last")), fit.pred_test)
+    assert same(ydata(one_line(fig, "MLP on last k")), fit.pred_test)
     assert same(ydata(one_line(fig, "cos(t), the target")), fit.y_test)
     assert f"test MSE {fit.test_mse:.3g}" in titles(fig)[0]
     assert same(ydata(one_line(fig, "this k")), [fit.test_mse])
+
+
+def test_window_slider_keeps_one_figure_and_swaps_the_fit():
+    """Under a slider a move only swaps the prediction, the ring and the title (issue 20: speed)."""
+    from lstm_edu.figures.style import live_figures
+
+    pool = {}
+    with live_figures(pool):
+        first, _ = plot_window_fit(1)
+    with live_figures(pool):
+        second, text = plot_window_fit(4)
+    fit = fit_window_mlp(4)
+    assert second is first and "k = 4" in text
+    assert same(ydata(one_line(second, "MLP on last k")), fit.pred_test)
+    assert same(ydata(one_line(second, "this k")), [fit.test_mse])
+    assert titles(second)[0] == f"k = 4: test MSE {fit.test_mse:.3g}"
+    assert len(first._live_parts) == 3  # the prediction, the ring and the title; nothing else
 
 
 def test_window_slider_rejects_bad_k():

@@ -31,8 +31,9 @@ register(Exercise(
 register(Exercise(
     key="01-bag-of-words",
     prompt=("Which word order gives a different bag-of-words vector from 地球 上 最高的 山 是 "
-            "珠穆朗玛峰? Answer 'a' (山 是 珠穆朗玛峰 地球 上 最高的), 'b' (是 山 最高的 上 地球 "
-            "珠穆朗玛峰) or 'none'."),
+            "珠穆朗玛峰 (Earth on highest mountain is Everest)? Answer 'a' (山 是 珠穆朗玛峰 地球 "
+            "上 最高的: mountain is Everest Earth on highest), 'b' (是 山 最高的 上 地球 珠穆朗玛峰: "
+            "is mountain highest on Earth Everest) or 'none'."),
     solution=lambda: "none",
     judge=one_of("none", "A bag of words only counts each word; every order of the same "
                  "six words gives the same counts."),

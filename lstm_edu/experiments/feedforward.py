@@ -36,6 +36,10 @@ GLOSSES = {
 
 # The slider's grid of window sizes: trained once, then looked up.
 WINDOW_KS = (1, 2, 3, 4, 6, 8)
+# Full-batch Adam runs for at most MAX_EPOCHS, and stops once the training MSE is below
+# STOP_BELOW: a window of 2 or more gets there; k = 1 cannot (one sin, two cosines).
+MAX_EPOCHS = 2000
+STOP_BELOW = 1e-5
 
 
 # --- order blindness -----------------------------------------------------------
@@ -120,7 +124,7 @@ def make_mlp(k: int, hidden: int = 64, layers: int = 2) -> nn.Sequential:
 
 
 @functools.lru_cache(maxsize=64)
-def fit_window_mlp(k: int, hidden: int = 64, layers: int = 2, epochs: int = 2000,
+def fit_window_mlp(k: int, hidden: int = 64, layers: int = 2, epochs: int = MAX_EPOCHS,
                    lr: float = 1e-2, seed: int = 0) -> WindowFit:
     """Train an MLP on the last ``k`` values of sin(t) to predict cos(t) now.
 
@@ -128,7 +132,7 @@ def fit_window_mlp(k: int, hidden: int = 64, layers: int = 2, epochs: int = 2000
     The target at sample ``i`` is cos(t_i); the input is sin at samples
     ``i-k+1 .. i``, so windows at the start of the test half reach back into the
     training half (the past is known; only the future is not). Full-batch Adam
-    in float32; stops early once the training MSE is below 1e-5.
+    in float32; stops early once the training MSE is below ``STOP_BELOW``.
     """
     k = check_int("k", k, low=1, high=50)
     epochs = check_int("epochs", epochs, low=1)
@@ -141,7 +145,7 @@ def fit_window_mlp(k: int, hidden: int = 64, layers: int = 2, epochs: int = 2000
     net = make_mlp(k, hidden, layers)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     run = train(lambda: ((net(X[:n_train]) - Y[:n_train]) ** 2).mean(), optimizer,
-                max_epochs=epochs, stop_below=1e-5, progress=False, log=lambda line: None)
+                max_epochs=epochs, stop_below=STOP_BELOW, progress=False, log=lambda line: None)
     with torch.no_grad():
         pred = net(X)[:, 0].numpy().astype(np.float64)
     y = data.y[k - 1:].astype(np.float64)

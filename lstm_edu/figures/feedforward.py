@@ -12,30 +12,45 @@ from .style import COLORS, OKABE_ITO, PREDICTION, TARGET, legend, live_parts, ne
 
 
 def plot_window_fit(k: int = 1):
-    """Slider figure: the fit on the test half for window ``k``, and test MSE against k."""
+    """Slider figure: the fit on the test half for window ``k``, and test MSE against k.
+
+    The fits are trained once (cached); a slider move only swaps the prediction
+    line, the ring on the MSE curve and the title on a kept figure, so it costs a
+    redraw of those three, not of the whole figure.
+    """
     k = check_int("k", k, low=1, high=50)
     sweep = window_sweep(sorted(set(WINDOW_KS) | {k}))
     fit = sweep[k]
-    fig, (ax, ax_k) = new_figure(8.0, 3.0, ncols=2, width_ratios=[2.2, 1])
-    ax.plot(fit.t_test, fit.y_test, color=COLORS["cos"], label="cos(t), the target", **TARGET)
-    ax.plot(fit.t_test, fit.pred_test, color=COLORS["pred"],
-            label=f"MLP on last {k} sin value(s)", **PREDICTION)
-    ax.set_xlabel("t (test half)")
-    ax.set_ylabel("cos(t) and prediction")
-    ax.set_ylim(-1.6, 1.9)
-    legend(ax, loc="upper center", ncols=2)
-    ax.set_title(f"k = {k}: test MSE {fit.test_mse:.3g}")
     ks = sorted(sweep)
-    ax_k.semilogy(ks, [max(sweep[j].test_mse, 1e-8) for j in ks], "o-",
-                  color=OKABE_ITO["blue"], label="test MSE")
-    ax_k.axhline(0.5, color=OKABE_ITO["grey"], ls=":", label="E[cos²] = 0.5")
-    ax_k.semilogy([k], [max(fit.test_mse, 1e-8)], "o", ms=11, mfc="none",
-                  color=OKABE_ITO["vermillion"], label="this k")
-    ax_k.set_xlabel("window k (past inputs seen)")
-    ax_k.set_ylabel("test MSE (log)")
-    ax_k.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
-    ax_k.set_ylim(top=5.0)  # headroom for the legend, above every MSE
-    legend(ax_k, loc="center right")
+
+    def build():  # everything that does not depend on k: kept while the slider moves
+        fig, (ax, ax_k) = new_figure(8.0, 3.0, ncols=2, width_ratios=[2.2, 1])
+        ax.plot(fit.t_test, fit.y_test, color=COLORS["cos"], label="cos(t), the target",
+                **TARGET)
+        (pred,) = ax.plot(fit.t_test, fit.pred_test, color=COLORS["pred"],
+                          label="MLP on last k sin values", **PREDICTION)
+        ax.set_xlabel("t (test half)")
+        ax.set_ylabel("cos(t) and prediction")
+        ax.set_ylim(-1.6, 1.9)
+        legend(ax, loc="upper center", ncols=2)
+        ax.set_title(" ")
+        ax_k.semilogy(ks, [max(sweep[j].test_mse, 1e-8) for j in ks], "o-",
+                      color=OKABE_ITO["blue"], label="test MSE")
+        ax_k.axhline(0.5, color=OKABE_ITO["grey"], ls=":", label="E[cos²] = 0.5")
+        (ring,) = ax_k.semilogy([k], [max(fit.test_mse, 1e-8)], "o", ms=11, mfc="none",
+                                color=OKABE_ITO["vermillion"], label="this k")
+        ax_k.set_xlabel("window k (past inputs seen)")
+        ax_k.set_ylabel("test MSE (log)")
+        ax_k.minorticks_off()  # a log axis's minor ticks cost most of the drawing time
+        ax_k.set_ylim(top=5.0)  # headroom for the legend, above every MSE
+        legend(ax_k, loc="center right")
+        live_parts(fig, pred, ring, ax.title)
+        return fig, ax, pred, ring
+
+    fig, ax, pred, ring = reuse(("plot_window_fit", tuple(ks)), build)
+    pred.set_data(fit.t_test, fit.pred_test)
+    ring.set_data([k], [max(fit.test_mse, 1e-8)])
+    ax.set_title(f"k = {k}: test MSE {fit.test_mse:.3g}")
     text = (f"k = {k}: train MSE {fit.train_mse:.3g}, test MSE {fit.test_mse:.3g} "
             f"({fit.epochs} epochs)")
     return fig, text

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from layout_checks import boxes_over_lines, clipped_markers
 from lstm_edu.cells.xlstm import mlstm_parallel, random_mlstm_params, random_slstm_params, run_slstm
 from lstm_edu.figures.style import figure_png
 from lstm_edu.figures.widgets import build_interactive
@@ -111,3 +112,38 @@ def test_a_reused_revise_figure_draws_what_a_fresh_one_draws():
         live, live_text = redraw(revise_figure, {"i_tilde_new": value}, pool)
         fresh, fresh_text = redraw(revise_figure, {"i_tilde_new": value}, {})
         assert live == fresh and live_text == fresh_text, value
+
+
+# --- what the learner sees: short text lines, nothing over the data, whole markers ----------
+
+@pytest.mark.parametrize("i_tilde_new", [I_RANGE[0], -0.5, 4.0, I_RANGE[1]])
+def test_slider_text_lines_fit_the_output_area(i_tilde_new):
+    # a line wider than a notebook's output area wraps mid-word ("ol" / "d")
+    text = revise_figure(i_tilde_new)[1]
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    r = revise_storage(i_tilde_new)
+    assert f"{r.lstm_old_part:.4f}" in text and f"{r.slstm_memory:.4f}" in text
+
+
+def _overflow_traces():
+    from lstm_edu.cells.xlstm import SLSTMParams
+
+    def W(w_x):
+        return np.array([[0.0, w_x]])
+
+    p = SLSTMParams(W_i=W(1), b_i=np.zeros(1), W_f=W(1), b_f=np.zeros(1), W_z=W(0),
+                    b_z=np.full(1, 0.5), W_o=W(0), b_o=np.zeros(1), forget="exp")
+    xs = np.full((12, 1), 10.0)            # notebook 12's run: raw n_t passes float32's limit
+    return run_slstm(xs, p, stabilized=False), run_slstm(xs, p)
+
+
+def test_stabilizer_legend_leaves_the_normalizer_lines_uncovered():
+    fig = stabilizer_figure(*_overflow_traces())
+    assert len(fig.axes[0].get_legend().get_texts()) == 3   # the float32 limit is drawn too
+    assert boxes_over_lines(fig) == []
+
+
+def test_recall_dots_at_accuracy_one_are_whole():
+    fig = recall_figure({"mLSTM": [1.0, 0.67, 1.0], "LSTM": [0.41, 0.42, 0.41]},
+                        chance=0.125, steps=250)
+    assert clipped_markers(fig) == [] and boxes_over_lines(fig) == []

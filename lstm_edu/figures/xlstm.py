@@ -132,9 +132,10 @@ def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
         mark.set_data([i_tilde_new], [y])
         note.xy = (i_tilde_new, y)
         note.set_text(f"{y:.3f}")
-    text = (f"ĩ_3 = {i_tilde_new:.2f}: sLSTM c_3/n_3 = {now.slstm_memory:.4f} "
-            f"(new value's weight i_3/n_3 = {now.new_weight:.4f}); "
-            f"LSTM C_3 = {now.lstm_memory:.4f} (of which f_3 C_2 = {now.lstm_old_part:.4f} is old)")
+    # One short line per cell: a printed line wider than the output area wraps mid-word.
+    text = (f"ĩ_3 = {i_tilde_new:.2f}\n"
+            f"sLSTM c_3/n_3 = {now.slstm_memory:.4f} (new value's weight {now.new_weight:.4f})\n"
+            f"LSTM  C_3 = {now.lstm_memory:.4f} (old part f_3 C_2 = {now.lstm_old_part:.4f})")
     return fig, text
 
 
@@ -155,7 +156,7 @@ def stabilizer_figure(raw: dict, stabilized: dict):
     n_st = np.asarray(stabilized["n_t"]).reshape(len(stabilized["n_t"]), -1)[:, 0]
     m = np.asarray(stabilized["m_t"]).reshape(len(stabilized["m_t"]), -1)[:, 0]
     t = np.arange(1, len(n_raw) + 1)
-    fig, (ax1, ax2) = new_figure(7.2, 3.0, ncols=2)
+    fig, (ax1, ax2) = new_figure(7.2, 3.6, ncols=2)
     ax1.semilogy(t, n_raw, "o-", color=COLORS["f_t"], label="raw n_t")
     ax1.semilogy(t, n_st, "s-", color=COLORS["c_t"], label="stabilized n_t = raw n_t e^(−m_t)")
     f32_max = float(np.finfo(np.float32).max)
@@ -164,7 +165,8 @@ def stabilizer_figure(raw: dict, stabilized: dict):
                     label="float32's largest number")
     ax1.set_xlabel("t")
     ax1.set_ylabel("n_t (log scale)")
-    ax1.legend(fontsize=8)
+    # Below the axes: raw n_t climbs corner to corner, so no corner inside stays free.
+    ax1.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22))
     ax1.set_title("The normalizer")
     ax2.plot(t, m, "o-", color=COLORS["o_t"])
     ax2.set_xlabel("t")
@@ -210,7 +212,8 @@ def recall_figure(accuracies: dict, chance: float, steps: int):
     ax.axvline(chance, color=OKABE_ITO["grey"], ls="--", lw=1, label=f"chance {chance:.3f}")
     ax.set_yticks(range(len(accuracies)), list(accuracies))
     ax.set_ylim(-0.6, len(accuracies) - 0.4)
-    ax.set_xlim(0, 1.02)
+    # Room right of 1.0: a dot at accuracy 1 drawn on the edge would be cut in half.
+    ax.set_xlim(0, 1.06)
     ax.set_xlabel(f"test accuracy after {steps} training steps (one dot per seed)")
     ax.legend(loc="lower right", fontsize=8)
     return fig

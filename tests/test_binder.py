@@ -1,8 +1,8 @@
 """Binder builds from binder/: Python 3.11, a CPU-only torch, and a launch that lasts the course.
 
-repo2docker runs from its own venv (.venv-r2d), made here the first time a test needs it
-(only this file does), so its dependencies never mix with the course's and `make test`
-does not build it up front. --no-build needs no Docker daemon: it prints the Dockerfile.
+repo2docker is pinned with the other test requirements (requirements.txt, pyproject's [test]
+extra), so `make install` brings it once; this test installs nothing. --no-build needs no
+Docker daemon: it prints the Dockerfile.
 """
 
 from __future__ import annotations
@@ -17,29 +17,36 @@ import pytest
 from conftest import skip_or_fail
 
 ROOT = Path(__file__).parent.parent
-R2D_VENV = ROOT / ".venv-r2d"
-R2D = R2D_VENV / "bin" / "jupyter-repo2docker"
-R2D_VERSION = "2026.4.0"
 BIN = Path(sys.executable).parent
+R2D = BIN / "jupyter-repo2docker"
+
+
+def _pin(name: str) -> str:
+    """The version requirements.txt pins ``name`` to."""
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line.startswith(f"{name}=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError(f"requirements.txt does not pin {name}")
 
 
 @pytest.fixture(scope="module")
 def repo2docker() -> Path:
-    """.venv-r2d with repo2docker, created on first use (a stamp marks a finished install)."""
-    stamp = R2D_VENV / f".installed-{R2D_VERSION}"
-    if not stamp.exists():
-        try:
-            if not (R2D_VENV / "bin" / "python").exists():
-                subprocess.run([sys.executable, "-m", "venv", str(R2D_VENV)], check=True,
-                               capture_output=True, text=True, timeout=300)
-            subprocess.run([str(R2D_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                            f"jupyter-repo2docker=={R2D_VERSION}"], check=True,
-                           capture_output=True, text=True, timeout=900)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
-            skip_or_fail(f"could not install repo2docker into {R2D_VENV}: {err}\n"
-                         f"{getattr(err, 'stderr', '') or ''}")
-        stamp.touch()
+    """repo2docker from this venv, at the pinned version (installed by `make install`)."""
+    if not R2D.exists():
+        skip_or_fail(f"{R2D} is missing: `make install` installs it from requirements.txt")
+    from importlib.metadata import version
+
+    assert version("jupyter-repo2docker") == _pin("jupyter-repo2docker")
     return R2D
+
+
+def test_repo2docker_is_a_pinned_test_requirement():
+    """Pinned once, alike in requirements.txt and pyproject's [test] extra."""
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"]["test"]
+    assert f"jupyter-repo2docker=={_pin('jupyter-repo2docker')}" in extra
 
 
 @pytest.fixture(scope="module")

@@ -235,3 +235,78 @@ def test_notebook_training_step_trains_exactly_as_lab_run():
     assert ns["losses"] == result.recall.losses
     assert ns["curve"] == result.recall.curve
     assert len(ns["losses"]) == result.recall.steps
+
+
+# --- the fresh-net slider: stepped controls, profiles computed ahead, a short readout --------
+
+def test_hidden_slider_steps_over_the_doublings():
+    import ipywidgets as widgets
+
+    s = lab_figures.hidden_slider(32)
+    assert isinstance(s, widgets.SelectionSlider) and s.value == 32
+    assert list(s.options) == [1, 2, 4, 8, 16, 32, 64, 128] == list(lab_figures.HIDDEN_OPTIONS)
+    with pytest.raises(ValueError, match=r"value must be one of .*got 33"):
+        lab_figures.hidden_slider(33)
+    with pytest.raises(TypeError, match="value must be an int"):
+        lab_figures.hidden_slider("32")
+
+
+def test_the_playground_uses_the_course_gap_slider_and_the_hidden_steps():
+    from lstm_edu.figures.widgets import GAP_OPTIONS
+
+    box, _ = lab_figures.build_lab(cell="rnn", T=5, hidden_size=4, init="default", steps=25)
+    by_name = {w.description: w for w in box.children[0].children}
+    assert tuple(by_name["gap T"].options) == GAP_OPTIONS and by_name["gap T"].value == 5
+    assert tuple(by_name["hidden"].options) == lab_figures.HIDDEN_OPTIONS
+
+
+def test_precompute_flow_leaves_nothing_for_a_slider_move_to_compute(capsys):
+    from lstm_edu.figures.widgets import GAP_OPTIONS
+
+    assert lab_figures.precompute_flow("gru", "one") == len(GAP_OPTIONS) * 8
+    assert capsys.readouterr().out.endswith(" 64 128 done\n")
+    misses = lab_figures._fresh_profile.cache_info().misses
+    for T in GAP_OPTIONS:
+        for H in lab_figures.HIDDEN_OPTIONS:
+            lab_figures.plot_flow("gru", "one", T, H)
+    assert lab_figures._fresh_profile.cache_info().misses == misses
+
+
+@pytest.mark.parametrize("cell,init,T,hidden", [("gru_cho", "chrono", 400, 128),
+                                                ("rnn", "default", 400, 1),
+                                                ("cifg", "default", 200, 2)])
+def test_flow_readout_fits_a_notebook_line(cell, init, T, hidden):
+    """The slider's printed line stays within 80 characters: no wrap mid-number."""
+    if (cell, T) == ("gru_cho", 400):
+        T = 200  # the slowest corner costs seconds; the longest label is what matters
+    _, text = lab_figures.plot_flow(cell, init, T, hidden)
+    assert len(text) <= 80, text
+
+
+def test_flow_axis_spans_whole_decades_around_the_drawn_norms():
+    fig, _ = lab_figures.plot_flow("lstm", "default", 100, 32)
+    ax = fig.axes[0]
+    drawn = ydata(lines(fig)[0])
+    lo, hi = ax.get_ylim()
+    assert np.log10(lo) == np.floor(np.log10(lo)) and np.log10(hi) == np.ceil(np.log10(hi))
+    assert lo <= np.nanmin(drawn) and np.nanmax(drawn) <= hi and ax.get_xlim() == (0, 100)
+
+
+def test_a_hidden_move_at_the_same_gap_redraws_only_the_line_and_draws_it_right():
+    """Same T, same decades: the kept background (axes, ticks) is reused, and the PNG is still
+    the one a fresh figure gives; a new gap draws the background again."""
+    from lstm_edu.figures.widgets import redraw
+
+    pool = {}
+    first = {"cell": "lstm", "init": "default", "T": 50, "hidden_size": 32}
+    redraw(lab_figures.plot_flow, first, pool)
+    (fig, *_), = pool["reused"].values()
+    background = fig._live_background
+    same_gap = dict(first, hidden_size=64)
+    assert lab_figures._decades(lab_figures._fresh_profile("lstm", "default", 50, 64).norms) \
+        == lab_figures._decades(lab_figures._fresh_profile("lstm", "default", 50, 32).norms)
+    live, _ = redraw(lab_figures.plot_flow, same_gap, pool)
+    assert fig._live_background is background
+    assert live == redraw(lab_figures.plot_flow, same_gap, {})[0]
+    redraw(lab_figures.plot_flow, dict(first, T=100), pool)
+    assert fig._live_background is not background

@@ -6,13 +6,32 @@ import functools
 import time
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from ..experiments.lab import (GradProfile, LabResult, available_cells, cell_label,
                                gradient_profile, lab_run)
 from ..modules import CORES, INITS
 from ..validate import check_choice, check_int
-from .style import CYCLE, OKABE_ITO, figure_png, legend, new_figure, reuse
-from .widgets import controls_row, display_with_fallback, on_click_guarded, show_png
+from .style import CYCLE, OKABE_ITO, figure_png, legend, live_parts, new_figure, reuse
+from .widgets import (GAP_OPTIONS, controls_row, display_with_fallback, gap_slider,
+                      on_click_guarded, show_png, style_control)
+
+# The hidden sizes the sliders offer: doublings, so a drag from 1 to 128 is 7 steps and
+# every value's profiles can be computed ahead (see precompute_flow).
+HIDDEN_OPTIONS = (1, 2, 4, 8, 16, 32, 64, 128)
+
+
+def hidden_slider(value: int = 32, description: str = "hidden"):
+    """A stepped slider over ``HIDDEN_OPTIONS``."""
+    import ipywidgets as widgets
+
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"value must be an int, one of {HIDDEN_OPTIONS}, got "
+                        f"{type(value).__name__}")
+    if value not in HIDDEN_OPTIONS:
+        raise ValueError(f"value must be one of {HIDDEN_OPTIONS}, got {value!r}")
+    return style_control(widgets.SelectionSlider(options=list(HIDDEN_OPTIONS), value=value,
+                                                 description=description))
 
 
 def _visible(norms):
@@ -57,16 +76,54 @@ def plot_lab(result: LabResult):
     return fig
 
 
-@functools.lru_cache(maxsize=64)
+# Enough for every (T, hidden) of the sliders for 4 (cell, init) pairs; a profile at
+# T = 400 is 401 floats, so the whole cache stays under 1 MB.
+@functools.lru_cache(maxsize=4 * len(GAP_OPTIONS) * len(HIDDEN_OPTIONS))
 def _fresh_profile(cell: str, init: str, T: int, hidden_size: int) -> GradProfile:
     """A fresh net's profile: seeded, so a slider value seen before needs no second run."""
     return gradient_profile(cell, T, hidden_size=hidden_size, init=init, batch_size=16)
 
 
-# Laid out for these y limits, not for the data: less than a decade, so the minor ticks
-# are labelled too ("3 × 10^-2", the widest labels a profile gets), and a figure redrawn
-# under the slider keeps the margins a fresh one has.
-_FLOW_LAYOUT_YLIM = (0.02, 0.09)
+def precompute_flow(cell: str = "lstm", init: str = "default", progress: bool = True) -> int:
+    """Compute :func:`plot_flow`'s profiles for every gap and hidden size of its sliders.
+
+    A slider move then only draws (the profile at T = 400 costs more than the
+    drawing). Returns how many profiles there are; with ``progress`` a line
+    grows by one hidden size at a time, since this takes a few seconds.
+    """
+    check_choice("cell", cell, available_cells())
+    check_choice("init", init, INITS)
+    if cell == "rnn":
+        init = "default"
+    if progress:
+        print("profiles for every gap, by hidden size:", end="", flush=True)
+    for H in HIDDEN_OPTIONS:
+        for T in GAP_OPTIONS:
+            _fresh_profile(cell, init, T, H)
+        if progress:
+            print(f" {H}", end="", flush=True)
+    if progress:
+        print(" done")
+    pairs = len(GAP_OPTIONS) * len(HIDDEN_OPTIONS)
+    return pairs
+
+
+def _decades(norms) -> tuple[float, float]:
+    """Whole decades around the drawn norms: few tick labels, all of them majors.
+
+    Past 5 decades the lower limit steps by 5 decades, so that moves between hidden
+    sizes mostly keep their axes (and the slider redraws only the line over them).
+    """
+    drawn = norms[norms > 0]
+    lo, hi = np.floor(np.log10(drawn.min())), np.ceil(np.log10(drawn.max()))
+    if hi - lo > 5:
+        lo = 5 * np.floor(lo / 5)
+    return 10.0 ** lo, 10.0 ** max(hi, lo + 1)
+
+
+# Laid out for these y limits, not for the data: the widest tick labels a profile gets
+# ("10^-40"), so a figure redrawn under the slider keeps the margins a fresh one has.
+_FLOW_LAYOUT_YLIM = (1e-40, 1e-30)
 
 
 def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_size: int = 32):
@@ -92,9 +149,12 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
                            label=longest)[0]
         ax.set(xlabel="distance T − t (steps back from the read-out)",
                ylabel="gradient norm (log)", title=" ")
+        ax.yaxis.set_minor_formatter(NullFormatter())  # decades only: quick to draw
         leg = legend(ax, outside="right")
         fig.get_layout_engine().execute(fig)
         fig.set_layout_engine("none")
+        # a move redraws these over a kept background: the frame, the axes and their labels
+        live_parts(fig, line, ax.title, leg)
         return fig, ax, line, leg
 
     fig, ax, line, leg = reuse("plot_flow", build)
@@ -103,11 +163,14 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
     line.set_data(p.distance, _visible(p.norms))
     line.set_label(label)
     leg.get_texts()[0].set_text(label)
-    ax.relim()
-    ax.autoscale_view()
+    limits = ((0, T), _decades(p.norms))
+    if (ax.get_xlim(), ax.get_ylim()) != limits:
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+        fig._live_background = None  # new ticks: draw the background again (style.live_parts)
     ax.set_title(f"Fresh {cell_label(cell, init)}, T = {T}")
-    text = (f"{cell_label(cell, init)}: per-step factor {factor:.3f}; "
-            f"gradient at distance {T} is {p.norms[-1] / p.norms[1]:.3g} of that at distance 1")
+    text = (f"per-step factor {factor:.3f}; distance {T} / distance 1: "
+            f"{p.norms[-1] / p.norms[1]:.2g}")
     return fig, text
 
 
@@ -124,8 +187,8 @@ def build_lab(cell: str = "lstm", T: int = 50, hidden_size: int = 32, init: str 
     controls = dict(
         cell=widgets.Dropdown(options=[(CORES[c].label, c) for c in cells], value=cell,
                               description="cell"),
-        T=widgets.IntSlider(value=T, min=2, max=200, step=1, description="gap T"),
-        hidden_size=widgets.IntSlider(value=hidden_size, min=2, max=128, description="hidden"),
+        T=gap_slider(T),
+        hidden_size=hidden_slider(hidden_size),
         init=widgets.Dropdown(options=list(INITS), value=init, description="forget bias"),
         steps=widgets.IntSlider(value=steps, min=25, max=2000, step=25, description="max steps"),
     )

@@ -42,30 +42,41 @@ def _check_run(run) -> SinCosRun:
 
 
 def plot_data(data: SinCosData | None = None, n: int = 60):
-    """The first ``n`` samples of sin and cos, with the two times where sin t = 0.5 marked."""
+    """The first ``n`` samples of sin and cos, with the two times where sin t = 0.5 marked.
+
+    The labels sit in bands above and below the curves (|value| <= 1), where the
+    marker lines stop, so no text covers the data.
+    """
     data = sin_cos_data() if data is None else data
     n = check_int("n", n, low=2, high=len(data.t))
     fig, ax = new_figure(8.4, 3.4)
     ax.plot(data.t[:n], data.x[:n], color=COLORS["sin"], lw=1.8, label="sin t, the input")
     ax.plot(data.t[:n], data.y[:n], color=COLORS["cos"], lw=1.8, ls=(0, (5, 2.5)),
             label="cos t, the target")
+    lo, hi = _DATA_BAND
+    span = (lambda y: (y - _DATA_YLIM[0]) / (_DATA_YLIM[1] - _DATA_YLIM[0]))
     for k, (t0, name) in enumerate(zip(AMBIGUOUS_T, ("5π/6", "13π/6"))):
-        ax.axvline(t0, color=OKABE_ITO["black"], ls="--", lw=1,
+        ax.axvline(t0, span(lo), span(hi), color=OKABE_ITO["black"], ls="--", lw=1,
                    label="sin t = 0.5, opposite cos t" if k == 0 else None)
         ax.plot([t0, t0], [np.sin(t0), np.cos(t0)], "o", color=OKABE_ITO["black"], ms=5)
-        ax.annotate(f"t = {name}\ncos t = {np.cos(t0):+.3f}", (t0, np.cos(t0)),
-                    xytext=(8, -4 if np.cos(t0) > 0 else 4), textcoords="offset points",
-                    va="top" if np.cos(t0) > 0 else "bottom", fontsize=SMALL_PT + 1)
+        ax.text(t0, lo - 0.06, f"t = {name}: cos t = {np.cos(t0):+.3f}", va="top", ha="left",
+                fontsize=SMALL_PT + 1)
     for k, t0 in enumerate(SOURCE_T):
-        ax.axvline(t0, color=OKABE_ITO["grey"], ls=":", lw=1.4,
+        ax.axvline(t0, span(lo), span(hi), color=OKABE_ITO["grey"], ls=":", lw=1.4,
                    label="the source's 2.5 and 6.8" if k == 0 else None)
-        ax.text(t0, 1.52, f"sin {t0} = {np.sin(t0):.3f}", fontsize=SMALL_PT + 1,
-                color="#555555", ha="right" if k == 0 else "left")
+        ax.text(t0, hi + 0.06, f"sin {t0} = {np.sin(t0):.3f}", fontsize=SMALL_PT + 1,
+                color="#555555", va="bottom", ha="right" if k == 0 else "left")
     ax.axhline(0.5, color=OKABE_ITO["grey"], lw=0.6)
-    ax.set(xlabel="t", ylabel="value", ylim=(-1.3, 1.75),
+    ax.set(xlabel="t", ylabel="value", ylim=_DATA_YLIM,
            title="Same input sin t = 0.5, opposite targets cos t")
     legend(ax, outside="right")
     return fig
+
+
+# plot_data's y range: the curves (|value| <= 1) and the marker lines fill _DATA_BAND,
+# the labels the strips above and below it.
+_DATA_YLIM = (-1.6, 1.6)
+_DATA_BAND = (-1.12, 1.12)
 
 
 def plot_loss(runs: Sequence[SinCosRun], labels: Sequence[str] | None = None,
@@ -261,7 +272,7 @@ def plot_gates(trace: dict, t, split: float | None = None, units=None):
 
 
 def plot_memory(influence, two_tap: tuple[float, float], k_max: int = 30):
-    """How much each past input counts: the LSTM's ∂ŷ_t/∂x_(t−k) next to the exact two-tap rule."""
+    """How much each past input counts: the LSTM's ∂ŷ_t/∂x_(t−k) beside the two-tap rule."""
     influence = np.asarray(influence)
     k_max = check_int("k_max", k_max, low=2)
     k = np.arange(min(k_max, len(influence)))

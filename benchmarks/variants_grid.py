@@ -21,8 +21,11 @@ it did. Two parts:
 ``params`` is the course's count, one bias per gate wherever ``torch.nn``'s two
 biases only add up (``lstm_edu.modules.classic.core_parameters``), the same for
 a fused and a from-scratch core. Notebook 09 runs a part itself (``nn.LSTM``
-default and chrono at T = 100, seeds 0-2; seed 0 of the peephole and CIFG cells;
-200 steps each) and quotes these tables, recorded in benchmarks/RESULTS.md.
+default and chrono at T = 100, seeds 0-2; seed 0 of the peephole, CIFG and GRU cells;
+200 steps each) with the model and loop written in its cells, and quotes these tables,
+recorded in benchmarks/RESULTS.md. This script runs ``run_recall``;
+``tests/test_variants.py`` checks that it and the notebook's ``build_net`` and
+``train_on_gap`` give the same runs, bit for bit, so the tables are the notebook's loop.
 Timings depend on the machine's load: compare them only within one table.
 """
 

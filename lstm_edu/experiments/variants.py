@@ -1,7 +1,12 @@
 """Part III's comparison: the variants on the long-gap recall task, over seeds (notebook 09).
 
-Every run is :func:`lstm_edu.experiments.recall.run_recall`; :func:`summarize`
-groups runs by (cell, gap, init), :func:`format_table` prints the groups.
+Notebook 09 builds its models and runs its training loop in its own cells, and
+records each run as a :class:`VariantRun`. :func:`compare_variants` runs the
+same grid through :func:`lstm_edu.experiments.recall.run_recall` for
+``benchmarks/variants_grid.py`` (``tests/test_variants.py`` checks that the
+notebook's loop and ``run_recall`` give the same runs, bit for bit).
+:func:`summarize` groups runs of either kind by (cell, gap, init),
+:func:`format_table` prints the groups.
 
 Parameters are counted one way for every row (:func:`lstm_edu.modules.classic.core_parameters`):
 one bias per gate wherever ``torch.nn``'s two biases only add up, so a fused
@@ -12,12 +17,44 @@ more than the plain one.
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from typing import Callable
+
+from torch import nn
 
 from ..modules import CORES
 from ..modules.classic import core_parameters
 from ..validate import check_choice, check_int
 from .recall import RecallRun, run_recall
+
+
+@dataclass
+class VariantRun:
+    """One run of notebook 09's loop: what was trained, and how it went.
+
+    ``solved_at`` is the step at which held-out accuracy first reached the
+    target (None: not within the budget); ``accuracy`` the last one measured.
+    """
+
+    cell: str
+    T: int
+    init: str
+    seed: int
+    solved_at: int | None
+    accuracy: float
+    seconds: float
+    net: nn.Module
+
+    def __post_init__(self):
+        check_choice("cell", self.cell, CORES)
+        if not isinstance(self.net, nn.Module) or not hasattr(self.net, "core"):
+            raise TypeError(f"net must be the run's model (a module with a .core), got "
+                            f"{type(self.net).__name__}")
+
+    def __str__(self) -> str:
+        solved = "-" if self.solved_at is None else self.solved_at
+        return (f"{self.cell:>9} T={self.T:<4} {self.init:>7} seed={self.seed}  "
+                f"accuracy {self.accuracy:.2f}  solved at {solved}  time: {self.seconds:.1f} s")
 
 
 def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", steps: int = 400,
@@ -53,7 +90,7 @@ def compare_variants(cells, Ts=(100,), seeds=(0, 1, 2), init: str = "chrono", st
     return runs
 
 
-def parameters(run: RecallRun) -> int:
+def parameters(run: RecallRun | VariantRun) -> int:
     """The core's parameters in the course's convention (one bias per gate)."""
     core = run.net.core
     return core_parameters(CORES[run.cell], core.input_size, core.hidden_size)
@@ -63,9 +100,9 @@ def summarize(runs) -> list[dict]:
     """One row per (cell, T, init): seeds solved, accuracies, median steps to solve, time."""
     groups: dict = {}
     for run in runs:
-        if not isinstance(run, RecallRun):
-            raise TypeError(f"runs must be RecallRun objects (compare_variants), got "
-                            f"{type(run).__name__}")
+        if not isinstance(run, (RecallRun, VariantRun)):
+            raise TypeError(f"runs must be VariantRun (notebook 09) or RecallRun "
+                            f"(compare_variants) objects, got {type(run).__name__}")
         groups.setdefault((run.cell, run.T, run.init), []).append(run)
     rows = []
     for (cell, T, init), group in groups.items():

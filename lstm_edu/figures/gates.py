@@ -179,7 +179,9 @@ def cell_update_view(f: float = 1.0, i: float = 0.0, c_prev=None, c_tilde=None):
         [("$C_{t-1}$", OKABE_ITO["grey"]), (r"$\tilde{C}_t$", COLORS["c_tilde"]),
          ("new $C_t$", COLORS["c_t"])], ylim=(-1.25, 1.25), extra=worked)
     set_values([c_prev, c_tilde, c_t])
-    ax.set_title(f"$C_t$ = {f:.2f}·$C_{{t-1}}$ + {i:.2f}·$\\tilde{{C}}_t$")
+    # plain text with Unicode subscripts: mathtext would be parsed anew for every new (f, i),
+    # which was most of a slider move's drawing time
+    ax.set_title(f"Cₜ = {f:.2f} · Cₜ₋₁ + {i:.2f} · C̃ₜ")
     return fig, f"f = {f:.2f}, i = {i:.2f}:  C_t = {_fmt(c_t)}"
 
 

@@ -82,7 +82,8 @@ lab: install
 		--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
 
 # Update the copies you did not edit, keep the ones you did (and say which). To take the
-# course's version of an edited one (yours is saved beside it): make refresh RESET=03_long_term_dependencies
+# course's version of an edited one (yours is saved beside it):
+#   make refresh RESET=03_long_term_dependencies
 refresh: install
 	$(BIN)/python scripts/workcopy.py refresh $(if $(RESET),--reset $(RESET),)
 

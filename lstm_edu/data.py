@@ -110,3 +110,90 @@ def recall_task(T: int, batch_size: int, n_classes: int = 4, n_distractors: int 
     tokens = torch.cat([y[None, :], noise], dim=0)  # (T, B)
     x = torch.nn.functional.one_hot(tokens, n_classes + n_distractors).float()
     return RecallBatch(x=x, y=y)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tang poems (notebook 15). Owned by the notebook-15 helper; appended, nothing above changed.
+# ---------------------------------------------------------------------------------------------
+
+import json  # noqa: E402 - kept with the section that uses it
+from pathlib import Path  # noqa: E402
+
+TANG_POEMS_PATH = Path(__file__).with_name("corpora") / "tang_poems" / "tang_five_char.jsonl"
+
+
+@dataclass(frozen=True)
+class Poem:
+    """One poem of the corpus: ``text`` is its characters and marks, no spaces or line breaks."""
+
+    title: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PoemSplit:
+    """Poems split into train, validation and test sets (whole poems, never parts of one)."""
+
+    train: list
+    valid: list
+    test: list
+
+
+def load_tang_poems(path=None) -> list[Poem]:
+    """The shipped Tang poems (one JSON object a line: title, author, text), in file order.
+
+    ``path`` defaults to the package's copy (``lstm_edu/corpora/tang_poems``, with its
+    licence and provenance). A missing file raises FileNotFoundError; a line that is not
+    a JSON object with a non-empty string ``text`` raises ValueError naming the line.
+    """
+    path = TANG_POEMS_PATH if path is None else path
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"the Tang poem corpus is missing: {path} (the package ships it "
+                                "in lstm_edu/corpora/tang_poems; reinstall lstm_edu)")
+    poems = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path.name} line {number} is not JSON ({err.msg}): "
+                                 f"{line[:40]!r}") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path.name} line {number}: expected a JSON object with "
+                                 f"'title', 'author' and 'text', got {type(record).__name__}")
+            text = record.get("text")
+            if not isinstance(text, str) or not text:
+                raise ValueError(f"{path.name} line {number}: 'text' must be a non-empty "
+                                 f"string, got {text!r}")
+            if any(c.isspace() for c in text):
+                raise ValueError(f"{path.name} line {number}: 'text' must have no spaces or "
+                                 f"line breaks, got {text[:40]!r}")
+            poems.append(Poem(title=str(record.get("title", "")),
+                              author=str(record.get("author", "")), text=text))
+    if not poems:
+        raise ValueError(f"{path.name} has no poems")
+    return poems
+
+
+def split_poems(poems, valid_fraction: float = 0.05, test_fraction: float = 0.05,
+                seed: int = 0) -> PoemSplit:
+    """Shuffle whole poems with a seeded generator and cut them into train/validation/test."""
+    if not isinstance(poems, (list, tuple)):
+        raise TypeError(f"poems must be a list, got {type(poems).__name__}")
+    valid_fraction = check_float("valid_fraction", valid_fraction, low=0.0, high=0.5)
+    test_fraction = check_float("test_fraction", test_fraction, low=0.0, high=0.5)
+    seed = check_int("seed", seed, low=0)
+    order = np.random.default_rng(seed).permutation(len(poems))
+    n_valid = int(round(len(poems) * valid_fraction))
+    n_test = int(round(len(poems) * test_fraction))
+    if len(poems) - n_valid - n_test < 1:
+        raise ValueError(f"{len(poems)} poems leave no training poem after the split")
+    pick = [poems[i] for i in order]
+    return PoemSplit(train=pick[n_valid + n_test:], valid=pick[:n_valid],
+                     test=pick[n_valid:n_valid + n_test])

@@ -3,8 +3,9 @@
     .venv/bin/python scripts/subset_cjk_font.py        # or: make fonts
 
 Collects every CJK character (``lstm_edu.figures.fonts.is_cjk``) from
-``lstm_edu/**/*.py`` and from every string in ``notebooks/*.ipynb`` (sources and
-outputs), subsets the system's Noto Sans CJK (Debian: ``fonts-noto-cjk``) to
+``lstm_edu/**/*.py``, from the shipped corpora (``lstm_edu/corpora/**/*.jsonl``: every
+character notebook 15's model can write) and from every string in ``notebooks/*.ipynb``
+(sources and outputs), subsets the system's Noto Sans CJK (Debian: ``fonts-noto-cjk``) to
 them with fontTools, renames the family so it can never be confused with a
 full system copy, and writes ``lstm_edu/figures/fonts/NotoSansCJKsc-Subset.otf``
 with the SIL Open Font License beside it (``OFL.txt``). Re-run it after the
@@ -40,9 +41,14 @@ SUBSET_PS_NAME = FONT_PATH.stem
 
 
 def course_text(root: Path = ROOT) -> dict[str, str]:
-    """Every text the course can show: module sources, and each notebook's strings."""
+    """Every text the course can show: module sources, the shipped corpora, and each notebook's
+    strings."""
     texts = {}
     for path in sorted((root / "lstm_edu").rglob("*.py")):
+        texts[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
+    # The shipped corpora: every character a trained model can write (notebook 15's vocabulary
+    # is a subset of its corpus), so no sample ever draws as a box.
+    for path in sorted((root / "lstm_edu" / "corpora").rglob("*.jsonl")):
         texts[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         strings: list[str] = []
@@ -119,7 +125,8 @@ def build(chars: list[str], ttc: Path = SOURCE_TTC, out: Path = FONT_PATH) -> in
     options = subset.Options()
     options.layout_features = []  # horizontal Latin-style layout only: no vert, no locl
     options.hinting = False
-    options.desubroutinize = True  # smaller for a few dozen glyphs
+    # Thousands of glyphs (the poem corpus): keeping the CFF subroutines makes the file smaller.
+    options.desubroutinize = False
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14, 16, 17]
     options.name_languages = [0x409]
     options.notdef_outline = True

@@ -6,8 +6,14 @@ an answer not yet written gets a message and a hint, never a traceback::
 
     check("05-most-forgotten", my_answer)
 
-The tests run every reference solution through its judge, and every listed
-wrong answer too.
+Every answer is judged by one policy before its exercise looks at the value
+(:func:`kind_hint`): a number is an int, a float or a NumPy/torch scalar, never
+``True`` and never the text ``"0.32"``; text answers are text; a True/False
+answer is a bool; a count or an index is a whole number. An answer of the
+wrong kind gets a hint that says which kind is wanted.
+
+The tests run every reference solution through its judge, every listed wrong
+answer, and a near miss of every numeric answer (tests/test_judging.py).
 """
 
 from __future__ import annotations

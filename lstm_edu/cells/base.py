@@ -85,6 +85,7 @@ def stack_records(records, like) -> dict:
 
 #: The states a step takes after ``x_t``, in order, for cells whose states are all (..., H).
 STATE_NAMES = ("h_prev", "c_prev", "n_prev", "m_prev")
+_ARRAY_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,9 @@ class CellParams:
     @classmethod
     def array_names(cls) -> tuple[str, ...]:
         """The fields that hold arrays, in order (every field but the ``options``)."""
-        return tuple(f.name for f in fields(cls) if f.name not in cls.options)
+        if cls not in _ARRAY_NAMES:  # read once per class: steps ask at every call
+            _ARRAY_NAMES[cls] = tuple(f.name for f in fields(cls) if f.name not in cls.options)
+        return _ARRAY_NAMES[cls]
 
     def arrays(self) -> dict:
         """The weights and biases by name."""
@@ -230,9 +233,10 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
     check_same_kind(**named, params=params._first_weight())
     check_same_dtype(**named, params=params._first_weight())
     check_same_device(**named, params=params._first_weight())
-    if x_t.shape[-1] != params.input_size:
+    sizes = params.sizes()
+    if x_t.shape[-1] != sizes["input_size"]:
         raise ValueError(
-            f"x_t must have last dimension D={params.input_size}, got shape "
+            f"x_t must have last dimension D={sizes['input_size']}, got shape "
             f"{tuple(x_t.shape)}"
         )
     lead = tuple(x_t.shape[:-1])
@@ -240,7 +244,7 @@ def check_step_inputs(params: CellParams, x_t, *states) -> None:
         if tuple(s.shape) != lead + shape:
             raise ValueError(
                 f"{name} must have shape {lead + shape} to match x_t {tuple(x_t.shape)} "
-                f"and H={params.hidden_size}, got shape {tuple(s.shape)}"
+                f"and H={sizes['hidden_size']}, got shape {tuple(s.shape)}"
             )
     for name, a in named.items():
         check_finite(name, a, "a NaN or inf in a step's input spreads to every later state")

@@ -285,7 +285,9 @@ def _logcumsumexp(a):
     return torch.logcumsumexp(a, dim=0) if is_torch(a) else np.logaddexp.accumulate(a, axis=0)
 
 
-def _check_ab(a, b, names=("a", "b")):
+def _check_ab(a, b, names=("a", "b"), check: bool = True):
+    if not check_bool("check", check):
+        return
     check_array(names[0], a)
     check_array(names[1], b)
     _check_alike(**{names[0]: a, names[1]: b})
@@ -299,20 +301,20 @@ def _check_ab(a, b, names=("a", "b")):
         check_finite(name, arr, "a NaN or inf in a coefficient spreads to every later state")
 
 
-def _h0(h0, like, name="h0"):
-    if h0 is None:
-        return None
-    _check_state(name, h0, tuple(like.shape[1:]), like)
+def _h0(h0, like, name="h0", check: bool = True):
+    if h0 is not None and check:
+        _check_state(name, h0, tuple(like.shape[1:]), like)
     return h0
 
 
-def sequential_scan(a, b, h0=None):
+def sequential_scan(a, b, h0=None, *, check: bool = True):
     """The loop: ``h_t = a_t ⊙ h_{t-1} + b_t`` for t = 1..T, from ``h0`` (default 0).
 
     ``a, b`` (T, ..., H); returns ``h`` (T, ..., H). T Python-level steps.
+    ``check=False`` skips the input checks (for coefficients made from a checked input).
     """
-    _check_ab(a, b)
-    h0 = _h0(h0, a)
+    _check_ab(a, b, check=check)
+    h0 = _h0(h0, a, check=check)
     h = b[0] * 0 if h0 is None else h0
     hs = []
     for a_t, b_t in zip(a, b):
@@ -321,7 +323,7 @@ def sequential_scan(a, b, h0=None):
     return torch.stack(hs) if is_torch(a) else np.stack(hs)
 
 
-def log_space_scan(log_a, log_b, log_h0=None):
+def log_space_scan(log_a, log_b, log_h0=None, *, check: bool = True):
     r"""The same recurrence in a handful of whole-sequence operations (no loop over t).
 
     .. math::
@@ -331,9 +333,10 @@ def log_space_scan(log_a, log_b, log_h0=None):
     With ``log_h0`` the row ``log h_0`` is prepended with :math:`a^*_0 = 0`,
     as in the paper's ``parallel_scan_log``. Returns ``h = exp(log h)``, (T, ..., H).
     Valid only for ``a > 0`` and ``b > 0``; a negative coefficient has no real log.
+    ``check=False`` skips the input checks (for coefficients made from a checked input).
     """
-    _check_ab(log_a, log_b, names=("log_a", "log_b"))
-    log_h0 = _h0(log_h0, log_a, "log_h0")
+    _check_ab(log_a, log_b, names=("log_a", "log_b"), check=check)
+    log_h0 = _h0(log_h0, log_a, "log_h0", check=check)
     if log_h0 is not None:
         cat = torch.cat if is_torch(log_a) else np.concatenate
         log_a = cat([log_a[:1] * 0, log_a])
@@ -344,16 +347,17 @@ def log_space_scan(log_a, log_b, log_h0=None):
     return h if log_h0 is None else h[1:]
 
 
-def cumprod_scan(a, b, h0=None):
+def cumprod_scan(a, b, h0=None, *, check: bool = True):
     r""":math:`h_t = P_t (h_0 + \sum_{k \le t} b_k / P_k)`, :math:`P_t = \prod_{k \le t} a_k`.
 
     Whole-sequence operations like the log-space scan, any sign of ``a`` (but
     not 0). Exact algebra, bad numerics: ``P_t`` shrinks geometrically, so
     ``b_k / P_k`` overflows after a few hundred steps of gates near 0.5.
+    ``check=False`` skips the input checks.
     """
-    _check_ab(a, b)
-    h0 = _h0(h0, a)
-    if has_values(a) and bool((a == 0).any()):
+    _check_ab(a, b, check=check)
+    h0 = _h0(h0, a, check=check)
+    if check and has_values(a) and bool((a == 0).any()):
         raise ValueError("a must be nonzero everywhere for cumprod_scan (it divides by the "
                          "running product P_t); use sequential_scan, which takes a = 0")
     P = torch.cumprod(a, dim=0) if is_torch(a) else np.cumprod(a, axis=0)
@@ -384,11 +388,12 @@ def min_rnn_scan(xs, params: MinParams, h0=None):
     ``h0`` must be > 0 if given (its log is taken); default: zeros, which the
     scan handles by leaving the ``h0`` row out.
     """
-    log_a, log_b = log_coefficients(xs, params)
+    log_a, log_b = log_coefficients(xs, params)  # xs and params checked here
     if h0 is None:
-        return log_space_scan(log_a, log_b)
+        return log_space_scan(log_a, log_b, check=False)
     _check_state("h0", h0, tuple(log_a.shape[1:]), xs)
     if has_values(h0) and not bool((h0 > 0).all()):
         raise ValueError("h0 must be > 0 for the log-space scan (its log is taken); "
                          "use min_rnn_loop for other starting states")
-    return log_space_scan(log_a, log_b, torch.log(h0) if is_torch(h0) else np.log(h0))
+    return log_space_scan(log_a, log_b, torch.log(h0) if is_torch(h0) else np.log(h0),
+                          check=False)

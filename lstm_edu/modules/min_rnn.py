@@ -73,7 +73,8 @@ class _MinLayer(nn.Module):
         params = self.cell_params()
         if self.mode == "scan":
             return min_rnn_scan(x, params)
-        return sequential_scan(*coefficients(x, params, negative=self.negative))
+        # coefficients() checked x and the weights; the scan need not check its output again
+        return sequential_scan(*coefficients(x, params, negative=self.negative), check=False)
 
     def extra_repr(self) -> str:
         return (f"{self.input_size}, {self.hidden_size}, mode={self.mode!r}, "

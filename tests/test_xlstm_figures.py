@@ -54,7 +54,11 @@ def test_revise_figure_plots_what_it_says():
     i4 = np.argmin(np.abs(sl[:, 0] - 4.0))
     assert sl[i4, 1] == pytest.approx(r.slstm_memory, abs=1e-12)
     annotations = [t.get_text() for t in ax.texts]
-    assert f"{r.slstm_memory:.3f}" in annotations and f"{r.lstm_memory:.3f}" in annotations
+    assert f"sLSTM c_3 / n_3 = {r.slstm_memory:.3f}" in annotations
+    assert f"LSTM C_3 = {r.lstm_memory:.3f}" in annotations
+    marks = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert [tuple(m.get_xydata()[0]) for m in marks] == [(4.0, r.slstm_memory),
+                                                          (4.0, r.lstm_memory)]
     assert "ĩ_3" in ax.get_xlabel() and ax.get_ylabel()
     assert f"{r.slstm_memory:.4f}" in text and f"{r.new_weight:.4f}" in text
     assert revise_figure(0.0)[1] != text
@@ -147,3 +151,9 @@ def test_recall_dots_at_accuracy_one_are_whole():
     fig = recall_figure({"mLSTM": [1.0, 0.67, 1.0], "LSTM": [0.41, 0.42, 0.41]},
                         chance=0.125, steps=250)
     assert clipped_markers(fig) == [] and boxes_over_lines(fig) == []
+
+
+@pytest.mark.parametrize("i_tilde_new", [I_RANGE[0], -1.0, 0.5, 2.0, 4.0, I_RANGE[1]])
+def test_revise_values_and_markers_stay_clear_over_the_slider_range(i_tilde_new):
+    fig = revise_figure(i_tilde_new)[0]
+    assert boxes_over_lines(fig) == [] and clipped_markers(fig) == []

@@ -111,13 +111,14 @@ def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
         # The markers sit on the curves: they leave the axes limits to the curves.
         marks = [ax.plot([np.nan], [np.nan], "o", color=color, scalex=False, scaley=False)[0]
                  for color in (COLORS["c_t"], COLORS["f_t"])]
-        # Laid out with the values at the right end, where they reach furthest out: the
-        # margins then suit every ĩ_3, and a figure kept under the slider keeps them.
-        notes = [ax.annotate("0.000", (I_RANGE[1], y[-1]), textcoords="offset points",
-                             xytext=(6, 6), color=color)
-                 for y, color in ((runs.slstm_memory, COLORS["c_t"]),
-                                  (runs.lstm_memory, COLORS["f_t"]))]
-        ax.set_xlim(*I_RANGE)
+        # The values in the lower left, coloured like their curves: both curves fall from
+        # above 0 there, so the corner stays free at every ĩ_3 (a label beside the marker
+        # lands on the other curve for some ĩ_3).
+        notes = [ax.text(0.02, y_frac, "", transform=ax.transAxes, color=color, va="bottom")
+                 for y_frac, color in ((0.24, COLORS["c_t"]), (0.13, COLORS["f_t"]))]
+        # Room beyond both ends of the slider's range: a marker at an end is drawn whole.
+        pad = 0.03 * (I_RANGE[1] - I_RANGE[0])
+        ax.set_xlim(I_RANGE[0] - pad, I_RANGE[1] + pad)
         ax.set_xlabel("input-gate pre-activation of the new input, ĩ_3")
         ax.set_ylabel("memory after step 3")
         ax.set_title("A stronger new input takes over the sLSTM's memory")
@@ -128,10 +129,10 @@ def revise_figure(i_tilde_new: float = REVISE_STEPS[2][0]):
         return fig, marks, notes
 
     fig, marks, notes = reuse("revise_figure", build)
-    for mark, note, y in zip(marks, notes, (now.slstm_memory, now.lstm_memory)):
+    for mark, note, y, name in zip(marks, notes, (now.slstm_memory, now.lstm_memory),
+                                   ("sLSTM c_3 / n_3", "LSTM C_3")):
         mark.set_data([i_tilde_new], [y])
-        note.xy = (i_tilde_new, y)
-        note.set_text(f"{y:.3f}")
+        note.set_text(f"{name} = {y:.3f}")
     # One short line per cell: a printed line wider than the output area wraps mid-word.
     text = (f"ĩ_3 = {i_tilde_new:.2f}\n"
             f"sLSTM c_3/n_3 = {now.slstm_memory:.4f} (new value's weight {now.new_weight:.4f})\n"

@@ -78,7 +78,8 @@ def _walk(node, out: list[str]) -> None:
 
 
 def ofl_text(copyright_file: Path = SOURCE_COPYRIGHT) -> str:
-    """The SIL Open Font License 1.1, as Debian's copyright file quotes it (stanza ``License: SIL-1.1``)."""
+    """The SIL Open Font License 1.1, as Debian's copyright file quotes it (stanza
+    ``License: SIL-1.1``)."""
     stanza = re.search(r"^License: SIL-1\.1\n((?: .*\n?)+)",
                        copyright_file.read_text(encoding="utf-8"), re.MULTILINE)
     lines = [] if stanza is None else [
@@ -138,7 +139,8 @@ def build(chars: list[str], ttc: Path = SOURCE_TTC, out: Path = FONT_PATH) -> in
     font.save(str(out))
     copyright_line = font["name"].getDebugName(0)
     LICENSE_PATH.write_text(
-        f"{out.name}: a subset of {SOURCE_FAMILY} (Noto CJK, https://github.com/notofonts/noto-cjk),\n"
+        f"{out.name}: a subset of {SOURCE_FAMILY} "
+        "(Noto CJK, https://github.com/notofonts/noto-cjk),\n"
         f"renamed {SUBSET_FAMILY!r}, made by scripts/subset_cjk_font.py.\n\n"
         f"{copyright_line}\n\n{ofl_text()}", encoding="utf-8")
     return out.stat().st_size

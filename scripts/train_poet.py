@@ -148,12 +148,16 @@ def finish(record: dict, record_path: Path, weights: Path, ns: dict, split, stat
     model = ns["PoetLSTM"](**saved["config"])
     model.load_state_dict(saved["state_dict"])
     losses = record["loss_every_10_steps"]
+
+    def bits(texts):
+        return lstm_bits_per_char(model, vocab, texts)
+
     record.update(
         steps=saved["step"], status=status,
         load_average_at_end=round(os.getloadavg()[0], 2),
         final_train_loss_nats=losses[-1] if losses else None,
-        valid_bits_per_char=round(lstm_bits_per_char(model, vocab, [p.text for p in split.valid]), 5),
-        test_bits_per_char=round(lstm_bits_per_char(model, vocab, [p.text for p in split.test]), 5),
+        valid_bits_per_char=round(bits([p.text for p in split.valid]), 5),
+        test_bits_per_char=round(bits([p.text for p in split.test]), 5),
         checkpoint_bytes=weights.stat().st_size)
     record_path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps({k: v for k, v in record.items() if k != "loss_every_10_steps"},

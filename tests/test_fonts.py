@@ -35,9 +35,11 @@ def _subset_script():
 
 def test_every_chinese_character_in_lstm_edu_and_notebooks_has_a_glyph():
     texts = _subset_script().course_text(ROOT)
-    assert any(p.startswith("notebooks/") for p in texts) and any(p.startswith("lstm_edu/") for p in texts)
+    assert any(p.startswith("notebooks/") for p in texts)
+    assert any(p.startswith("lstm_edu/") for p in texts)
     assert sum(len(cjk_characters(t)) for t in texts.values()) > 0, "the collector found no Chinese"
-    gaps = {path: "".join(missing) for path, text in texts.items() if (missing := missing_glyphs(text))}
+    gaps = {path: "".join(missing) for path, text in texts.items()
+            if (missing := missing_glyphs(text))}
     assert not gaps, f"characters with no glyph in {FONT_PATH.name} (run `make fonts`): {gaps}"
 
 
@@ -72,7 +74,8 @@ def _course_chinese() -> str:
 
 
 def _draw(text: str) -> list[str]:
-    """Render ``text`` with the course's font families; return matplotlib's missing-glyph warnings."""
+    """Render ``text`` with the course's font families; return matplotlib's missing-glyph
+    warnings."""
     fig = Figure(figsize=(8, 1), dpi=50)
     fig.text(0.01, 0.5, text, fontfamily=FONT_FAMILY, fontsize=12)
     canvas = FigureCanvasAgg(fig)  # a bare Figure's canvas draws nothing

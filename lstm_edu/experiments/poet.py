@@ -97,7 +97,8 @@ class Vocabulary:
 
 
 def encode_batch(vocab: Vocabulary, texts) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``x`` = <bos> + poem, ``y`` = poem + <eos>, both (T, B) int64 padded with <pad>; lengths (B,)."""
+    """``x`` = <bos> + poem, ``y`` = poem + <eos>, both (T, B) int64 padded with <pad>;
+    and the lengths (B,)."""
     if not texts:
         raise ValueError("texts must be a non-empty list of poems")
     ids = [vocab.encode(t) for t in texts]
@@ -251,15 +252,16 @@ class _Table:
         end = np.append(self.ctx_start[1:], len(self.keys))[i]
         lens = np.where(seen, end - start, 0)
         row = np.repeat(np.arange(len(ctx)), lens)
-        idx = np.repeat(start, lens) + np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens)
+        first = np.repeat(np.cumsum(lens) - lens, lens)  # each entry's row's first entry
+        idx = np.repeat(start, lens) + np.arange(lens.sum()) - first
         return row, self.keys[idx] % self.V, self.counts[idx] / self.ctx_counts[i][row], seen
 
 
 class NGram:
     """An interpolated n-gram model of ``order`` 1, 2 or 3 over ``vocab``'s ids.
 
-    P(w | t, u) = (λ1 P1(w) + λ2 P2(w | u) + λ3 P3(w | t, u)) / (sum of the λ used), where each Pk
-    is the maximum-likelihood estimate from the training poems and a component whose context
+    P(w | t, u) = (λ1 P1(w) + λ2 P2(w | u) + λ3 P3(w | t, u)) / (sum of the λ used), each Pk
+    the maximum-likelihood estimate from the training poems, and a component whose context
     never occurred in training is left out (its weight goes to the others). The λ are tuned on
     validation poems by :meth:`tune` (a grid on the simplex, λ1 > 0 so nothing gets P = 0).
     """
@@ -475,7 +477,8 @@ def sample_lstm(model, vocab: Vocabulary, n: int, temperature: float = 0.8, seed
     temperature = check_float("temperature", temperature, low=1e-3)
     forced = {} if forced is None else forced
     if not isinstance(forced, dict):
-        raise TypeError(f"forced must be a dict of position -> character, got {type(forced).__name__}")
+        raise TypeError("forced must be a dict of position -> character, got "
+                        f"{type(forced).__name__}")
     forced_ids = {}
     for pos, ch in forced.items():
         check_int("forced position", pos, low=0, high=max_len - 1)
@@ -528,8 +531,9 @@ def prompt_positions(vocab: Vocabulary, prompt: str, kind: str) -> dict:
     text = prompt.strip()
     need = LINE if kind == "first line" else 4
     if len(text) != need:
-        raise ValueError(f"a {kind} prompt needs exactly {need} characters; {text!r} has "
-                         f"{len(text)}")
+        article = "an" if kind == "acrostic" else "a"
+        raise ValueError(f"{article} {kind} prompt needs exactly {need} characters; {text!r} "
+                         f"has {len(text)}")
     marks = [c for c in text if c in MARKS]
     if marks:
         raise ValueError(f"type characters only, no marks: {''.join(marks)!r} is a mark "

@@ -35,31 +35,33 @@ def plot_loss_curves(live_losses, record: dict):
     return fig
 
 
-def _draw_poems(ax, poems, titles=None) -> None:
-    ax.axis("off")
-    n = len(poems)
-    for k, poem in enumerate(poems):
-        check_glyphs(poem)
-        lines = [poem[j:j + LINE + 1] for j in range(0, len(poem), LINE + 1)] or [""]
-        x = (k + 0.5) / n
-        if titles is not None:
-            ax.text(x, 1.0, titles[k], ha="center", va="top", fontsize=9, color="0.35",
-                    fontfamily=FONT_FAMILY, transform=ax.transAxes)
-        for j, line in enumerate(lines[:10]):
-            ax.text(x, 0.88 - 0.085 * j, line, ha="center", va="top", fontsize=13,
-                    fontfamily=FONT_FAMILY, transform=ax.transAxes)
-        if len(lines) > 10:
-            ax.text(x, 0.88 - 0.085 * 10, "…", ha="center", va="top", transform=ax.transAxes)
+ROW_IN = 0.34  # inches per line of a poem
+
+
+def _lines(poem: str) -> list[str]:
+    return [poem[j:j + LINE + 1] for j in range(0, len(poem), LINE + 1)][:10] or [""]
 
 
 def plot_poems(poems, titles=None, title: str | None = None):
-    """Poems side by side, one line of the poem per row (at most 10 rows each)."""
+    """Poems side by side, one line of the poem per row (at most 10 rows each); the figure is
+    as tall as the longest poem."""
     if isinstance(poems, str) or not poems:
         raise ValueError("poems must be a non-empty list of texts")
     if titles is not None and len(titles) != len(poems):
         raise ValueError(f"titles must match poems: {len(titles)} titles for {len(poems)} poems")
-    fig, ax = new_figure(9.0, 3.4)
-    _draw_poems(ax, list(poems), titles)
+    rows = max(len(_lines(p)) for p in poems)
+    height = 0.75 + ROW_IN * rows
+    fig, ax = new_figure(9.0, height)
+    ax.axis("off")
+    for k, poem in enumerate(poems):
+        check_glyphs(poem)
+        x = (k + 0.5) / len(poems)
+        if titles is not None:
+            ax.text(x, 1.0, titles[k], ha="center", va="top", fontsize=9, color="0.35",
+                    fontfamily=FONT_FAMILY, transform=ax.transAxes)
+        for j, line in enumerate(_lines(poem)):
+            ax.text(x, 1.0 - (0.3 + ROW_IN * j) / height, line, ha="center", va="top",
+                    fontsize=13, fontfamily=FONT_FAMILY, transform=ax.transAxes)
     if title:
         ax.set_title(title, fontsize=10)
     return fig

@@ -9,6 +9,7 @@ machine (benchmarks/sincos_grid.py --source compares the two).
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -144,4 +145,9 @@ def end_bar(bar, result: TrainResult) -> None:
     bar.close()  # tqdm.notebook colours a bar closed before its total red ("danger") ...
     container = getattr(bar, "container", None)  # (only the notebook bar has one)
     if container is not None:
-        container.children[1].bar_style = result.bar_style()  # ... this says what happened
+        words, fill, _ = container.children
+        fill.bar_style = result.bar_style()  # ... this says what happened
+        # tqdm joins its text with U+2007 (no break), so a long line would break mid-number
+        # and squeeze the bar: ordinary spaces, and the bar on a row of its own if need be.
+        words.value = html.escape(bar.desc)
+        container.layout.flex_flow = "row wrap"

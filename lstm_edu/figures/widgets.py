@@ -18,6 +18,9 @@ there before anyone touches a slider, wherever the notebook is read.
 from __future__ import annotations
 
 import base64
+import json
+import os
+import time
 
 import ipywidgets as widgets
 from IPython.display import Image, display
@@ -61,15 +64,33 @@ def build_interactive(fn, **controls) -> tuple[widgets.VBox, bytes]:
     pool: dict = {}
 
     def render(**values):
-        png, text = redraw(fn, values, pool, live="png" in first)
+        t_in, timings = time.time(), {}
+        png, text = redraw(fn, values, pool, live="png" in first, timings=timings)
         first.setdefault("png", png)
         if text:
             print(text)
         display(png_image(png))
+        log_redraw(fn, values, t_in, timings)
 
     out = widgets.interactive_output(render, controls)
     box = widgets.VBox([controls_row(*controls.values()), out])
     return box, first["png"]
+
+
+def log_redraw(fn, values: dict, t_in: float, timings: dict) -> None:
+    """If $LSTM_EDU_REDRAW_LOG names a file, append this move's kernel-side times to it.
+
+    The browser test sets it: with the key press and paint times it reads in the page (the
+    same machine's clock), a slider's latency splits into before the kernel, in it (figure,
+    PNG, sending) and after it (the browser drawing the image).
+    """
+    path = os.environ.get("LSTM_EDU_REDRAW_LOG")
+    if not path:
+        return
+    record = {"fn": getattr(fn, "__name__", repr(fn)), "values": repr(values), "t_in": t_in,
+              "t_out": time.time(), **{k: v for k, v in timings.items()}}
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
 
 
 def redraw(fn, values: dict, pool: dict | None = None, live: bool = True,
@@ -82,8 +103,6 @@ def redraw(fn, values: dict, pool: dict | None = None, live: bool = True,
     shown. ``live``: the quick PNG encoding. ``timings``, if given, is filled
     with ``cached`` (bool), ``figure_s`` and ``png_s``.
     """
-    import time
-
     t0 = time.perf_counter()
     if timings is not None:
         timings.update(cached=False, figure_s=0.0, png_s=0.0)

@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -146,6 +147,8 @@ class JupyterLabServer:
         self.home = Path(tempfile.mkdtemp(prefix="lstm-edu-lab-"))
         self.log_path = self.home / "server.log"
         self.kernel_pids: set[int] = set()
+        # Kernels append each slider redraw's times here (lstm_edu.figures.widgets.log_redraw).
+        self.redraw_log = self.home / "redraw.jsonl"
 
     def _env(self) -> dict:
         settings = self.home / "settings"
@@ -161,6 +164,7 @@ class JupyterLabServer:
             JUPYTER_DATA_DIR=str(self.home / "data"),       # use the venv's python3 kernel
             JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
             PYTHONHASHSEED="0",
+            LSTM_EDU_REDRAW_LOG=str(self.redraw_log),
             PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}",
         )
         return env
@@ -273,6 +277,13 @@ class SliderReport:
     changed: bool
     error: str | None = None
     interact: bool = True   # drives a show_interactive output (must change it)
+    # Key press to the new image painted, ms, one per move to a value not shown before.
+    latencies_ms: list[float] = field(default_factory=list)
+    moves: list[str] = field(default_factory=list)  # "key -> readouts" per move
+    breakdown: list[dict] = field(default_factory=list)  # per timed move, see _split
+
+    def median_ms(self) -> float | None:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else None
 
 
 @dataclass
@@ -281,6 +292,7 @@ class ProgressReport:
     after: str              # the button whose run drew it
     text: str               # what the bar's label reads, e.g. "100% 90/90 [...]"
     fill: float | None      # the drawn fill as a fraction of the track (None: not drawn)
+    colour: str | None = None  # the fill's colour as drawn, e.g. "rgb(2, 136, 209)"
 
     def expected(self) -> float | None:
         """The fraction the text claims (n/total), or None when it shows no count."""
@@ -301,11 +313,15 @@ class NotebookReport:
     stderr: list[str] = field(default_factory=list)       # non-error stderr (warnings)
     console_errors: list[str] = field(default_factory=list)
     screenshot: Path | None = None
+    glyphs: dict = field(default_factory=dict)            # _CJK_JS's result
+    wraps: list[dict] = field(default_factory=list)       # _WRAPS_JS's result
     problems: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         moved = ", ".join(
             f"{s.label} {s.before}->{s.after} ({s.seconds:.1f} s"
+            + (f", median {s.median_ms():.0f} ms over {len(s.latencies_ms)} new values"
+               if s.latencies_ms else "")
             + ("" if s.interact else ", changed" if s.changed else ", no change: not an interact output")
             + ")" for s in self.sliders)
         bars = ", ".join(f"{p.text.strip()[:40]!r} drawn {p.fill:.0%}" if p.fill is not None
@@ -364,6 +380,153 @@ el => {
 """
 
 
+# Armed before one key press on a slider: resolves window.__lstmLatency to the ms from the
+# keydown event (its timeStamp) to the first animation frame after a new image (an <img>
+# whose src this cell has not shown since arming) is decoded in the cell's output: what
+# the learner waits for. The old image stays until then (clear_output(wait=True)).
+_LATENCY_ARM_JS = """
+el => {
+  if (window.__lstmLatencyObs) window.__lstmLatencyObs.disconnect();
+  const old = new Set(Array.from(el.querySelectorAll('img')).map(i => i.src));
+  window.__lstmLatency = null;
+  window.__lstmKeyAt = null;
+  document.addEventListener('keydown', e => { window.__lstmKeyAt = e.timeStamp; },
+                            {capture: true, once: true});
+  // performance.now() counts from timeOrigin: these are wall-clock ms, comparable with the
+  // kernel's time.time() on the same machine.
+  const obs = new MutationObserver(() => {
+    if (window.__lstmKeyAt === null) return;
+    const fresh = Array.from(el.querySelectorAll('img')).find(i => !old.has(i.src));
+    if (!fresh) return;
+    obs.disconnect();
+    const painted = () => requestAnimationFrame(() => {
+      const now = performance.now();
+      window.__lstmLatency = {ms: now - window.__lstmKeyAt,
+                              key: performance.timeOrigin + window.__lstmKeyAt,
+                              painted: performance.timeOrigin + now}; });
+    fresh.decode().then(painted, painted);
+  });
+  obs.observe(el, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  window.__lstmLatencyObs = obs;
+}
+"""
+
+# Every slider's readout in a cell output: a panel's state, to tell a new one (not
+# aria-valuenow, which noUiSlider rounds: 0.05 and 0.10 both read "0.1").
+_HANDLES_JS = """
+el => Array.from(el.querySelectorAll('.widget-slider')).map(s => {
+  const r = s.querySelector('.widget-readout');
+  return r ? r.textContent.trim() : (s.querySelector('[role=slider]') || {}).ariaValueNow;
+})
+"""
+
+
+# The Chinese the open notebook shows (markdown, code, outputs, widget labels), each
+# distinct character checked in the font of an element that shows it: drawn on a canvas
+# in that font, a character with a glyph differs from a code point that no font has
+# (U+10FFFD, drawn as the fallback box) in its width or its pixels; a box does not.
+# Returns the characters that render as boxes, where, and a self-check: two other
+# no-glyph code points must come out as boxes, or the comparison proves nothing.
+_CJK_JS = r"""
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/g;
+  const fonts = new Map();   // font -> {chars: Set, where: Map(char -> place)}
+  const walker = document.createTreeWalker(panel, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const chars = n.textContent.match(CJK);
+    if (!chars || !n.parentElement) continue;
+    const cs = getComputedStyle(n.parentElement);
+    const font = `${cs.fontStyle} ${cs.fontWeight} 32px ${cs.fontFamily}`;
+    if (!fonts.has(font)) fonts.set(font, {chars: new Set(), where: new Map()});
+    const f = fonts.get(font);
+    const cell = n.parentElement.closest('.jp-Cell');
+    const place = cell ? Array.from(cell.parentElement.children)
+        .filter(x => x.classList.contains('jp-Cell')).indexOf(cell) : -1;
+    for (const ch of chars) { f.chars.add(ch); if (!f.where.has(ch)) f.where.set(ch, place); }
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = 48; canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (font, ch) => {
+    ctx.clearRect(0, 0, 48, 48); ctx.font = font; ctx.textBaseline = 'top';
+    ctx.fillStyle = '#000'; ctx.fillText(ch, 4, 4);
+    return {w: ctx.measureText(ch).width, px: ctx.getImageData(0, 0, 48, 48).data.join(',')};
+  };
+  const box = (font, ch, ref) => {
+    const d = draw(font, ch);
+    return Math.abs(d.w - ref.w) < 0.01 && d.px === ref.px;
+  };
+  const result = {checked: 0, fonts: fonts.size, boxes: [], selfcheck: []};
+  for (const [font, f] of fonts) {
+    const ref = draw(font, '\u{10FFFD}');
+    result.selfcheck.push(['\u{10FFFC}', '\u{10FFFB}'].every(c => box(font, c, ref))
+                          && ref.px !== draw(font, ' ').px);
+    for (const ch of f.chars) {
+      result.checked += 1;
+      if (box(font, ch, ref)) result.boxes.push({ch, cell: f.where.get(ch), font});
+    }
+  }
+  return result;
+}
+"""
+
+# Every printed line (an output's <pre>: text/plain and stdout, in cells and in widget
+# outputs) and every slider readout and label, checked for a line box that breaks
+# inside a token: two characters of one source line on different lines of the page,
+# with no space between them. Cells are laid out first (content-visibility skips
+# cells out of view).
+_WRAPS_JS = r"""
+() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  panel.querySelectorAll('.jp-Cell').forEach(c => { c.style.contentVisibility = 'visible'; });
+  const cellOf = el => {
+    const cell = el.closest('.jp-Cell');
+    return cell ? Array.from(cell.parentElement.children)
+        .filter(x => x.classList.contains('jp-Cell')).indexOf(cell) : -1;
+  };
+  const found = [];
+  const check = (el, kind) => {
+    // One entry per character: its text node, offset, and top on the page.
+    const chars = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (let i = 0; i < n.textContent.length && chars.length < 20000; i++) {
+        chars.push({n, i, c: n.textContent[i]});
+      }
+    }
+    const range = document.createRange();
+    let prevTop = null, prev = null, line = '', row = 0, reported = false;
+    for (const ch of chars) {
+      if (ch.c === '\n') { prevTop = null; prev = null; line = ''; row = 0; reported = false;
+                           continue; }
+      range.setStart(ch.n, ch.i); range.setEnd(ch.n, ch.i + 1);
+      const r = range.getClientRects()[0];
+      if (!r) { line += ch.c; continue; }
+      if (prevTop !== null && r.top > prevTop + 2) {
+        if (!reported && /\S/.test(prev) && /\S/.test(ch.c)) {
+          const rest = ch.n.textContent.slice(ch.i).split('\n')[0];
+          found.push({kind, cell: cellOf(el), line: line + rest, row_chars: row,
+                      at: line.slice(-12) + '\u23ce' + rest.slice(0, 12)});
+          reported = true;
+        }
+        row = 0;
+      }
+      prevTop = r.top; prev = ch.c; line += ch.c; row += 1;
+    }
+  };
+  // stderr (tracebacks, warnings) is reported as such elsewhere, not checked for fit.
+  panel.querySelectorAll('.jp-OutputArea-output pre').forEach(el => {
+    if (!el.closest('[data-mime-type="application/vnd.jupyter.stderr"]')) check(el, 'printed line');
+  });
+  panel.querySelectorAll('.widget-readout').forEach(el => check(el, 'slider readout'));
+  panel.querySelectorAll('.widget-label, .widget-html-content').forEach(
+      el => check(el, 'widget label'));
+  return found;
+}
+"""
+
+
 # Each progress bar in an element: the drawn fill as a fraction of its track, and the
 # text of the row it sits in (tqdm puts "desc", the bar and "n/total [...]" in one HBox).
 _PROGRESS_JS = """
@@ -374,7 +537,8 @@ el => Array.from(el.querySelectorAll('.widget-hprogress .progress')).map(track =
   const widget = track.closest('.widget-hprogress');
   const row = widget.parentElement && widget.parentElement.classList.contains('widget-hbox')
       ? widget.parentElement : widget;
-  return {fill: tw > 0 ? bw / tw : null, text: row.textContent};
+  return {fill: tw > 0 ? bw / tw : null, text: row.textContent,
+          colour: bar ? getComputedStyle(bar).backgroundColor : null};
 })
 """
 
@@ -418,7 +582,8 @@ def read_progress(cell_out, cell: int, after: str, settle: float = 1.0) -> list[
             break
         last = bars
         time.sleep(settle)
-    return [ProgressReport(cell=cell, after=after, text=b["text"], fill=b["fill"]) for b in bars]
+    return [ProgressReport(cell=cell, after=after, text=b["text"], fill=b["fill"],
+                           colour=b["colour"]) for b in bars]
 
 
 def progress_problems(bars: list[ProgressReport]) -> list[str]:
@@ -597,15 +762,114 @@ def click_buttons(page, report: NotebookReport, cell_of, timeout: float) -> None
             report.problems += progress_problems(bars)
 
 
-def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int],
-                 timeout: float, other_timeout: float = 3) -> None:
-    """Move every slider to its other end (End, or Home when at max); check its output.
+def _settle(page, timeout: float, poll: float = 0.1) -> None:
+    """Wait until the kernel and the notebook read idle on three polls in a row."""
+    deadline, idle = time.monotonic() + timeout, 0
+    while time.monotonic() < deadline and idle < 3:
+        idle = idle + 1 if not _notebook_busy(page) else 0
+        time.sleep(poll)
 
-    A slider of a ``show_interactive`` cell must change the output under it within
-    ``timeout``. Other sliders (e.g. the settings of a "train" button) need not change
-    anything; they are moved too, and fail only if a callback raises.
+
+def _split(times: dict, redraw_log: Path | None) -> dict:
+    """One move's latency split by the kernel's own record of it (lstm_edu.figures.widgets
+    .log_redraw, wall clock): before the kernel's redraw began (the key event, the widget's
+    message, the kernel's queue), in it (figure, PNG; the rest is sending), after it (the
+    output's messages reaching the page, the image decoded and painted)."""
+    out = {"ms": times["ms"]}
+    if redraw_log is None or not redraw_log.exists():
+        return out
+    key, painted = times["key"] / 1000, times["painted"] / 1000
+    runs = [json.loads(line) for line in redraw_log.read_text().splitlines() if line.strip()]
+    runs = [r for r in runs if key - 0.05 <= r["t_in"] <= painted]
+    if not runs:
+        return out
+    r = runs[-1]
+    return {**out, "before_kernel_ms": (r["t_in"] - key) * 1000,
+            "in_kernel_ms": (r["t_out"] - r["t_in"]) * 1000,
+            "figure_ms": r.get("figure_s", 0) * 1000, "png_ms": r.get("png_s", 0) * 1000,
+            "after_kernel_ms": (painted - r["t_out"]) * 1000, "redraws": len(runs)}
+
+
+def time_slider_moves(page, handle, cell_out, seen: set, samples: int, timeout: float,
+                      redraw_log: Path | None = None,
+                      ) -> tuple[list[float], list[str], str | None, list[dict]]:
+    """Press keys on ``handle``, each to a panel state not shown before; time each redraw.
+
+    ArrowRight up to ``samples - 1`` times, then End (the far end); if that leaves samples
+    to take, Home and ArrowRight again while the states are new. ``seen`` holds the panel's
+    states (every handle's value) shown so far and is updated. Returns the latencies (ms,
+    key press to the new image painted), "key -> state" per move, an error or None, and
+    each timed move's split (see ``_split``; the kernel's side needs ``redraw_log``).
+    """
+    latencies, moves, breakdown = [], [], []
+
+    def at(end: str) -> bool:
+        return float(handle.get_attribute("aria-valuenow")) == float(handle.get_attribute(end))
+
+    def press(key: str) -> str | None:
+        before = tuple(cell_out.evaluate(_HANDLES_JS))
+        cell_out.evaluate(_LATENCY_ARM_JS)
+        handle.press(key)
+        deadline = time.monotonic() + 5
+        while tuple(cell_out.evaluate(_HANDLES_JS)) == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        state = tuple(cell_out.evaluate(_HANDLES_JS))
+        if state == before:
+            return f"{key}: the handle did not move (values {list(before)})"
+        new = state not in seen
+        seen.add(state)
+        moves.append(f"{key} -> {'/'.join(state)}" + ("" if new else " (shown before, untimed)"))
+        if new:
+            deadline = time.monotonic() + timeout
+            polls = 0
+            while (ms := page.evaluate("() => window.__lstmLatency")) is None:
+                if time.monotonic() > deadline:
+                    return f"{key} -> {list(state)}: no new image within {timeout} s"
+                polls += 1
+                if polls % 25 == 0 and (raised := _raised(cell_out)) is not None:
+                    return f"{key} -> {list(state)}: the callback raised:\n{raised}"
+                time.sleep(0.02)
+            _settle(page, timeout)
+            latencies.append(ms["ms"])
+            breakdown.append(_split(ms, redraw_log))
+        else:
+            _settle(page, timeout)
+        return None
+
+    seen.add(tuple(cell_out.evaluate(_HANDLES_JS)))
+    for _ in range(samples - 1):
+        if at("aria-valuemax"):
+            break
+        if (err := press("ArrowRight")) is not None:
+            return latencies, moves, err, breakdown
+    if not at("aria-valuemax") and (err := press("End")) is not None:
+        return latencies, moves, err, breakdown
+    if len(latencies) < samples and not at("aria-valuemin"):
+        if (err := press("Home")) is not None:
+            return latencies, moves, err, breakdown
+        while len(latencies) < samples and not at("aria-valuemax"):
+            n = len(latencies)
+            if (err := press("ArrowRight")) is not None:
+                return latencies, moves, err, breakdown
+            if len(latencies) == n:  # back among the states already shown
+                break
+    return latencies, moves, None, breakdown
+
+
+def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int],
+                 timeout: float, other_timeout: float = 3, samples: int = 5,
+                 redraw_log: Path | None = None) -> None:
+    """Move every slider; time and check the redraw of each ``show_interactive`` slider.
+
+    A slider of a ``show_interactive`` cell is moved by keys to ``samples`` values not shown
+    before (see ``time_slider_moves``), one after the other, ending at its far end; each move
+    must bring a new image within ``timeout``, and its latency (key press to the new image
+    painted) is recorded. Other sliders (e.g. the settings of a "train" button) need not
+    change anything; they are moved to their other end (End, or Home when at max), and fail
+    only if a callback raises.
     """
     sliders = page.locator(f"{_PANEL} .jp-OutputArea-output .widget-slider")
+    seen_by_cell: dict[int, set] = {}
     for n in range(sliders.count()):
         slider = sliders.nth(n)
         handle = slider.locator("[role=slider]")
@@ -619,22 +883,48 @@ def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int]
         rep = SliderReport(cell=cell, label=label, before=slider.locator(".widget-readout")
                            .text_content() or "", after="", seconds=0.0, changed=False,
                            interact=interact)
-        before = cell_out.evaluate(_SIGNATURE_JS)
         handle.focus()
         t0 = time.monotonic()
-        handle.press("Home" if at_max else "End")
-        rep.changed = _wait_for_change(page, cell_out, before, timeout if interact else other_timeout)
+        if interact:
+            rep.latencies_ms, rep.moves, rep.error, rep.breakdown = time_slider_moves(
+                page, handle, cell_out, seen_by_cell.setdefault(cell, set()), samples, timeout,
+                redraw_log)
+            rep.changed = bool(rep.latencies_ms)
+            if rep.error is None and not rep.changed:
+                rep.error = "no move reached a value not shown before"
+        else:
+            before = cell_out.evaluate(_SIGNATURE_JS)
+            handle.press("Home" if at_max else "End")
+            rep.changed = _wait_for_change(page, cell_out, before, other_timeout)
+            if handle.get_attribute("aria-valuenow") == before_value:
+                rep.error = f"the handle did not move (aria-valuenow stayed {before_value})"
         rep.seconds = time.monotonic() - t0
         rep.after = slider.locator(".widget-readout").text_content() or ""
-        if handle.get_attribute("aria-valuenow") == before_value:
-            rep.error = f"the handle did not move (aria-valuenow stayed {before_value})"
-        elif (raised := _raised(cell_out)) is not None:
+        if (raised := _raised(cell_out)) is not None:
             rep.error = "the callback raised:\n" + raised
-        elif interact and not rep.changed:
-            rep.error = f"the output did not change within {timeout} s"
         if rep.error:
             report.problems.append(f"cell {cell}, {label} ({rep.before} -> {rep.after}): {rep.error}")
         report.sliders.append(rep)
+
+
+def check_text(page, report: NotebookReport) -> None:
+    """Chinese renders with real glyphs; no printed line, readout or label wraps mid-token."""
+    report.glyphs = page.evaluate(_CJK_JS)
+    if not all(report.glyphs["selfcheck"]):
+        report.problems.append(f"the glyph check cannot tell a box from a glyph in every font "
+                               f"used: {report.glyphs}")
+    by_cell: dict[int, list[str]] = {}
+    for b in report.glyphs["boxes"]:
+        by_cell.setdefault(b["cell"], []).append(b["ch"])
+    for cell, chars in sorted(by_cell.items()):
+        report.problems.append(
+            f"cell {cell}: Chinese renders as empty boxes (no glyph in the page's fonts): "
+            f"{''.join(dict.fromkeys(chars))[:40]} - install a CJK font (Debian/Ubuntu: fonts-noto-cjk)")
+    report.wraps = page.evaluate(_WRAPS_JS)
+    for w in report.wraps:
+        report.problems.append(f"cell {w['cell']}, a {w['kind']} of {len(w['line'])} characters "
+                               f"wraps mid-token after {w['row_chars']} at {w['at']!r}: "
+                               f"{w['line'][:160]!r}")
 
 
 def take_screenshot(page, path: Path, width: int = 800, max_height: int = 600) -> Path:
@@ -715,9 +1005,19 @@ def exercise_notebook(page, server: JupyterLabServer, rel_path: str, *,
             "return Array.from(c.parentElement.children).filter(x => x.classList.contains('jp-Cell'))"
             ".indexOf(c); }")
 
+    # Progress bars the run left (training in a cell): filled as far as their text says.
+    for cell_el in page.locator(f"{_PANEL} .jp-Cell").all():
+        if cell_el.locator(".widget-hprogress").count():
+            bars = read_progress(cell_el.locator(".jp-OutputArea").first, cell_of(cell_el),
+                                 "run all")
+            report.progress += bars
+            report.problems += progress_problems(bars)
+
     # Buttons first (e.g. "train" with its default settings), then every slider.
     click_buttons(page, report, cell_of, button_timeout)
-    move_sliders(page, report, cell_of, interact_cells(nb_file), slider_timeout)
+    move_sliders(page, report, cell_of, interact_cells(nb_file), slider_timeout,
+                 redraw_log=server.redraw_log)
+    check_text(page, report)
     if screenshot is not None:
         report.screenshot = take_screenshot(page, screenshot)
     return report

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from conftest import skip_or_fail
-from labdriver import (SHUT_DOWN_PROMPT, JupyterLabServer, exercise_notebook, find_chromium,
-                       launch_chromium)
+from labdriver import (CHROMIUM_ARGS, SHUT_DOWN_PROMPT, JupyterLabServer, exercise_notebook,
+                       find_chromium, launch_chromium)
 
 ROOT = Path(__file__).resolve().parents[2]
 # LSTM_EDU_NOTEBOOK_DIR points the test at another folder, e.g. a scratch copy with a
@@ -69,9 +71,9 @@ def lab(tmp_path_factory):
             print(f"had to kill leftover processes {killed}; server log:\n{log}")
 
 
-def _exercise(lab, rel_path: str, screenshot: Path | None):
-    server, browser = lab
-    context = browser.new_context(viewport=VIEWPORT)
+def _exercise(lab, rel_path: str, screenshot: Path | None, browser=None):
+    server, lab_browser = lab
+    context = (browser or lab_browser).new_context(viewport=VIEWPORT)
     page = context.new_page()
     try:
         return exercise_notebook(page, server, rel_path, screenshot=screenshot)
@@ -91,8 +93,25 @@ def test_notebook_runs_and_its_sliders_work_in_jupyterlab(lab, path):
         print("stderr (not an error):", s)
     for e in report.console_errors:
         print("browser console error:", e)
+    record_latency(path.stem, report)
     assert not report.problems, f"{path.name}:\n" + "\n\n".join(report.problems)
     assert all(s.changed for s in report.sliders if s.interact)
+
+
+def record_latency(stem: str, report) -> Path:
+    """Each show_interactive slider's key-press-to-image times, for the bench record
+    (benchmarks/bench.py --browser writes them into RESULTS.md): scratch JSON, with the
+    machine's load average (this test runs while others use the machine)."""
+    path = SHOTS / "latency" / f"{stem}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        "notebook": stem, "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_avg_1m": os.getloadavg()[0], "cpus": os.cpu_count(),
+        "sliders": [{"cell": s.cell, "label": s.label, "latencies_ms": s.latencies_ms,
+                     "moves": s.moves, "breakdown": s.breakdown, "error": s.error}
+                    for s in report.sliders if s.interact],
+    }, indent=1))
+    return path
 
 
 NEXT_CELL = f"**Next:** nothing. Before you go on, shut this kernel down: **{SHUT_DOWN_PROMPT}**."
@@ -135,6 +154,9 @@ SELFTEST = {
 def test_the_browser_test_catches_a_broken_slider(lab):
     report = _exercise(lab, _scratch(lab, "broken_slider.ipynb", SELFTEST["cells"]), None)
     print(report.summary())
+    for s in report.sliders:
+        for b in s.breakdown:
+            print(s.label, {k: round(v) for k, v in b.items()})
     by_label = {s.label: s for s in report.sliders}
     assert set(by_label) == {"k", "a", "broken"}, report.summary()
     assert by_label["k"].changed and by_label["k"].error is None
@@ -186,3 +208,96 @@ def test_the_browser_test_reads_progress_bar_fill_and_the_next_cell(lab):
     next_problems = [p for p in report.problems if "Next cell" in p]
     assert len(next_problems) == 1 and SHUT_DOWN_PROMPT in next_problems[0], report.problems
     assert len(report.problems) == 2, report.problems
+
+
+# Chinese in markdown and in printed output; one line that fits, and two that do not: one
+# token too long for any width, and a long line of short tokens, which JupyterLab's output
+# also breaks mid-token (its <pre> breaks anywhere: the fix is a shorter line).
+TEXT_CELLS = [
+    "print('遗忘门 forget gate')\nprint('fits')\nprint('x' * 400)\nprint('0.49 ' * 150)",
+]
+TEXT_NEXT = f"遗忘门决定保留多少。**Next:** shut this kernel down: **{SHUT_DOWN_PROMPT}**."
+
+
+def test_the_browser_test_sees_chinese_glyphs_and_mid_token_wraps(lab):
+    report = _exercise(lab, _scratch(lab, "text.ipynb", TEXT_CELLS, next_cell=TEXT_NEXT), None)
+    print(report.glyphs, report.wraps, report.problems, sep="\n")
+    # With fonts-noto-cjk: every Chinese character has a glyph, in markdown and output fonts.
+    assert report.glyphs["checked"] >= 9 and report.glyphs["fonts"] >= 2, report.glyphs
+    assert all(report.glyphs["selfcheck"]) and report.glyphs["boxes"] == [], report.glyphs
+    # The two long lines break mid-token, "fits" does not.
+    assert [(w["cell"], w["kind"]) for w in report.wraps] == [(0, "printed line")] * 2, report.wraps
+    x_line, numbers = report.wraps
+    assert x_line["at"] == "x" * 12 + "\u23ce" + "x" * 12 and x_line["line"] == "x" * 400
+    assert numbers["line"].startswith("0.49 0.49") and 20 < numbers["row_chars"] < 400
+    assert len(report.problems) == 2 and all("wraps mid-token" in p for p in report.problems)
+
+
+@pytest.fixture(scope="module")
+def browser_without_cjk(lab, tmp_path_factory):
+    """Chromium whose fontconfig sees only DejaVu (no CJK font), as on a bare machine."""
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    if not fonts.is_dir():
+        skip_or_fail(f"{fonts} is missing: cannot build a font set without CJK")
+    conf = tmp_path_factory.mktemp("fontconfig") / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{fonts}</dir><cachedir>{conf.parent / 'cache'}</cachedir></fontconfig>
+""")
+    # Launched by the lab's own Playwright (a second sync Playwright cannot start).
+    browser = lab[1].browser_type.launch(
+        executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS,
+        env={**os.environ, "FONTCONFIG_FILE": str(conf)}, timeout=120_000)
+    yield browser
+    browser.close()
+
+
+def test_the_glyph_check_fails_without_a_cjk_font(lab, browser_without_cjk):
+    report = _exercise(lab, _scratch(lab, "text_no_cjk.ipynb", TEXT_CELLS, next_cell=TEXT_NEXT),
+                       None, browser=browser_without_cjk)
+    print(report.glyphs, report.problems, sep="\n")
+    assert all(report.glyphs["selfcheck"]), report.glyphs
+    boxes = {b["ch"] for b in report.glyphs["boxes"]}
+    assert set("遗忘门决定保留多少") <= boxes, report.glyphs  # in the output and the markdown
+    glyph_problems = [p for p in report.problems if "empty boxes" in p]
+    assert len(glyph_problems) == 2 and "fonts-noto-cjk" in glyph_problems[0], report.problems
+
+
+# lstm_edu.train.train's three ends, as a learner meets them in a cell: stopped early by its
+# rule, every epoch run without meeting it, every epoch run with no rule to meet.
+TRAIN_CELLS = [
+    ("import torch\nfrom lstm_edu.train import train\n\n"
+     "def fit(**kw):\n"
+     "    w = torch.zeros(1, requires_grad=True)\n"
+     "    return train(lambda: ((w - 2.0) ** 2).sum(), torch.optim.SGD([w], lr=0.1),\n"
+     "                 log=lambda line: None, **kw)"),
+    "# NBVAL_IGNORE_OUTPUT\nearly = fit(max_epochs=1000, stop_below=1e-4)",
+    "# NBVAL_IGNORE_OUTPUT\nnot_met = fit(max_epochs=30, stop_below=1e-12)",
+    "# NBVAL_IGNORE_OUTPUT\nno_rule = fit(max_epochs=30)",
+]
+
+
+def _rgb(colour: str) -> tuple[int, ...]:
+    return tuple(int(v) for v in re.findall(r"\d+", colour)[:3])
+
+
+def test_the_progress_bar_shows_how_training_ended(lab):
+    report = _exercise(lab, _scratch(lab, "train_ends.ipynb", TRAIN_CELLS), None)
+    for p in report.progress:
+        print(p)
+    print(report.problems)
+    assert not report.problems, report.problems  # every bar drawn, filled as its text says
+    bars = {p.cell: p for p in report.progress}
+    assert sorted(bars) == [1, 2, 3], report.progress
+    early, not_met, no_rule = (bars[c] for c in (1, 2, 3))
+    text = {c: " ".join(bars[c].text.replace("\u2007", " ").split()) for c in bars}
+    n = int(re.search(r"stopped early at epoch (\d+) of 1000", text[1])[1])
+    assert 10 < n < 1000 and f"{n}/1000" in text[1], text[1]
+    assert abs(early.fill - n / 1000) < 0.03, early      # the fill a learner sees: n of 1000
+    assert "ran all 30 epochs; stop rule not met" in text[2] and not_met.fill > 0.97
+    assert "ran all 30 epochs" in text[3] and "stop rule" not in text[3] and no_rule.fill > 0.97
+    # The colours as drawn: blue (stopped by its rule), orange (a warning), green; no red.
+    (r1, g1, b1), (r2, g2, b2), (r3, g3, b3) = (_rgb(p.colour) for p in (early, not_met, no_rule))
+    assert b1 > r1 and b1 > g1, early.colour
+    assert r2 > g2 > b2 and r2 > 180, not_met.colour
+    assert g3 > r3 and g3 > b3, no_rule.colour

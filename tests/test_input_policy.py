@@ -32,7 +32,8 @@ from lstm_edu.data import recall_task, sin_cos_data
 from lstm_edu.modules import (MinGRULayer, MinLSTMLayer, MLSTMLayer, SLSTMLayer, StepRNN,
                               cifg_module, count_parameters, gate_biases, gru_module,
                               lstm_module, peephole_module, rnn_module)
-from lstm_edu.worked_example import logit
+from lstm_edu.worked_example import logit, worked_example
+from lstm_edu.cells.lstm_backward import lstm_bptt, lstm_step_backward
 
 D, H = 2, 3
 RNG = np.random.default_rng(0)
@@ -223,6 +224,21 @@ ROWS = [
      TypeError, "tensors must share one dtype, got x is float64, weights is float32"),
     ("StepRNN forward not a tensor", lambda: rnn_module(D, H)(np.zeros((5, 2, D))),
      TypeError, r"x must be a \(T, B, D\) torch.Tensor, got ndarray"),
+    # --- Part VI: the backward pass (tests/test_lstm_backward.py has more) ----------------
+    ("lstm_step_backward NaN", lambda: lstm_step_backward(
+        np.array([np.nan, 0.0, 0.0]), np.zeros(3), worked_example().step,
+        worked_example().c_prev, worked_example().params),
+     ValueError, "dh_t contains NaN or inf"),
+    ("lstm_step_backward dtypes", lambda: lstm_step_backward(
+        np.zeros(3, dtype=np.float32), np.zeros(3), worked_example().step,
+        worked_example().c_prev, worked_example().params),
+     TypeError, "arrays must share one dtype"),
+    ("lstm_bptt shape", lambda: lstm_bptt(np.zeros((4, 3)), worked_example().params,
+                                          np.zeros((3, 3))),
+     ValueError, r"dhs must have shape \(4, 3\)"),
+    ("lstm_bptt truncate", lambda: lstm_bptt(np.zeros((4, 3)), worked_example().params,
+                                             np.zeros((4, 3)), truncate=True),
+     TypeError, "truncate must be an int"),
 ]
 
 
@@ -241,9 +257,10 @@ def test_the_table_covers_every_public_step_runner_and_generator():
               if not n.startswith("_") and (n.endswith("_step") or n.startswith("run_")
                                             or n.endswith("_scan") or n.startswith("random_")
                                             or n.endswith("Params") or n.endswith("coefficients")
-                                            or n == "mlstm_parallel")}
+                                            or n == "mlstm_parallel" or n.endswith("_backward")
+                                            or n.endswith("_bptt"))}
     # a record, the bases (their checks run in every params row), the steps' shared check
-    public -= {"LSTMStep", "MinParams", "CellParams", "check_step"}
+    public -= {"LSTMStep", "MinParams", "CellParams", "check_step", "lstm_backward"}  # a module
     covered = " ".join(r[0] for r in ROWS)
     missing = sorted(n for n in public if n not in covered)
     assert not missing, f"no bad-input row for {missing}"

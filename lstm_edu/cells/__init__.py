@@ -9,6 +9,7 @@ torch, every intermediate returned by name, one input policy.
 * ``bridge``   - to and from ``torch.nn`` for every cell (the only code that knows its layout)
 * ``xlstm``    - Part V: sLSTM (raw and stabilized) and mLSTM (recurrent and parallel)
 * ``min_rnn``  - Part V: minGRU, minLSTM, the sequential loop and the log-space scan
+* ``lstm_backward`` - Part VI: the LSTM step backward by hand, and BPTT over a sequence
 
 How to add a cell
 -----------------
@@ -54,6 +55,7 @@ from .bridge import (GRU_TORCH_ORDER, LSTM_TORCH_ORDER, TORCH_GATE_ORDER, as_tor
                      torch_gru_cell, torch_lstm_cell)
 from .gru import GRU_FORMS, GRUParams, GRUStep, gru_step
 from .lstm import LSTMLayers, LSTMParams, LSTMStep, lstm_from_gates, lstm_step
+from .lstm_backward import BPTTResult, LSTMStepGrads, lstm_bptt, lstm_step_backward
 from .rnn import RNNParams, RNNStep, rnn_step
 from .variants import (PEEPHOLE_GATES, CIFGParams, PeepholeLSTMParams, cifg_as_lstm, cifg_step,
                        peephole_lstm_step, with_peepholes)

@@ -36,7 +36,7 @@ from lstm_edu.figures.fonts import cjk_characters
 from lstm_edu.figures.widgets import split_result
 
 MODULES = ["cells", "sequences", "feedforward", "gradients", "recall", "gates", "variants",
-           "sincos", "lab", "xlstm", "min_rnn"]
+           "sincos", "lab", "xlstm", "min_rnn", "backward"]
 
 # Public functions that draw no figure of their own (primitives drawing on a given ax,
 # computations, widget panels whose figures are the plot_* functions listed below).
@@ -49,7 +49,7 @@ NOT_FIGURES = {
     "gradients": {"rnn_decay"},
     "variants": {"retention", "variant_parameters"},
     "sincos": {"build_live_training", "show_live_training", "train_live"},
-    "lab": {"build_lab", "show_lab"},
+    "lab": {"build_lab", "show_lab", "hidden_slider", "precompute_flow"},
     "xlstm": {"revise_storage"},
     "min_rnn": {"constructed_min_gru", "parity_bits", "parity_state"},
 }
@@ -160,6 +160,23 @@ def _min_rnn(name):
                                       train_len=16)
 
 
+def _backward(name):
+    from lstm_edu.experiments.backward import cell_path
+    from lstm_edu.figures import backward as plots
+    if name == "plot_cell_paths":
+        return plots.plot_cell_paths({"b_f = 0": cell_path(0.0, T=20),
+                                      "b_f = 1": cell_path(1.0, T=20)}, np.geomspace(1, 1e-6, 21))
+    if name == "plot_cell_path":
+        return plots.plot_cell_path(2.0)
+    if name == "plot_truncation":
+        return plots.plot_truncation({"k": [1, 5, 20], "cosine": np.array([0.7, 0.9, 1.0]),
+                                      "rel_error": np.array([0.7, 0.4, 0.0])},
+                                     {1: 12_000, 5: 190_000, 20: 870_000})
+    runs = {clip: {seed: {"loss": np.linspace(1.5, 0.1 if clip else 4.0, 30)} for seed in (0, 1)}
+            for clip in (None, 1.0)}
+    return plots.plot_clipping(runs)
+
+
 def _call(module, name, *args, **kwargs):
     return lambda: getattr(importlib.import_module(f"lstm_edu.figures.{module}"), name)(
         *args, **kwargs)
@@ -234,8 +251,13 @@ INVENTORY = {
     "lab": {n: [partial(_lab, n)] for n in ("plot_flow", "plot_lab", "plot_profiles")},
     "xlstm": {n: [partial(_xlstm, n)] for n in
               ("revise_figure", "stabilizer_figure", "parallel_figure", "recall_figure")},
-    "min_rnn": {n: [partial(_min_rnn, n)] for n in
-                ("plot_parity_state", "plot_scan_timing", "plot_parity_accuracy")},
+    "min_rnn": {**{n: [partial(_min_rnn, n)] for n in
+                   ("plot_parity_state", "plot_scan_timing", "plot_parity_accuracy")},
+                "plot_float32_error": [_call("min_rnn", "plot_float32_error", [256, 1024, 4096],
+                                             {"scan": [1e-6, 1e-5, 1e-4],
+                                              "loop": [1e-7, 3e-7, 1e-6]})]},
+    "backward": {n: [partial(_backward, n)] for n in
+                 ("plot_cell_paths", "plot_cell_path", "plot_truncation", "plot_clipping")},
 }
 
 

@@ -1,4 +1,4 @@
-"""benchmarks/scan_timing.py: a device is taken, used for everything, synchronised; no GPU, one line."""
+"""benchmarks/scan_timing.py: one device for everything, synchronised; no GPU: one line."""
 
 import subprocess
 import sys

@@ -108,7 +108,7 @@ def test_parallel_and_recall_figures():
 
 
 def test_a_reused_revise_figure_draws_what_a_fresh_one_draws():
-    """Under the slider only the markers and their values are redrawn: the pixels are a new figure's."""
+    """Under the slider only the markers and values are redrawn: the pixels are a new figure's."""
     from lstm_edu.figures.widgets import redraw
 
     pool = {}

@@ -39,11 +39,24 @@ CELL_TIMEOUT = 90
 # After the reply, the outputs still in flight and the idle status. nbclient's default (4 s)
 # can drop a busy cell's output under load; a minute is slow, not lost.
 IOPUB_TIMEOUT = 60
+# Two dead exchanges are recognised long before the timeout, from what came back:
+# - the kernel sends a request's reply before its idle status, so a reply still missing this
+#   long after the idle status is lost;
+REPLY_AFTER_IDLE = 20
+# - a kernel that is alive and idle marks a request busy as soon as it reads it, so a request
+#   with no answer at all after this long was never read.
+UNREAD_AFTER = 30
 
 
 class DeadExchange(RuntimeError):
     """A request the kernel did not answer in time, or a kernel that died; the message says
-    which notebook, which cell, and what the kernel was doing."""
+    which notebook, which cell, and what the kernel was doing. ``lost`` is True when the
+    kernel was alive and idle and a message between it and the client went missing (a reply
+    lost, or a request never read): the case one retry is for."""
+
+    def __init__(self, message: str, lost: bool = False):
+        super().__init__(message)
+        self.lost = lost
 
 
 def strip_volatile(nb) -> None:
@@ -80,6 +93,7 @@ class WatchedClient(NotebookClient):
         self.stack_file = stack_file
         self.sent: dict[str, tuple[float, str]] = {}
         self.received: collections.deque = collections.deque(maxlen=400)
+        self.lost: str | None = None  # set by the watcher: what went missing
 
     # -- the message log ------------------------------------------------------------------
     def _watch(self, name: str, channel) -> None:
@@ -119,6 +133,8 @@ class WatchedClient(NotebookClient):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                  store_history=True):
+        previous = list(self.sent)[-1] if self.sent else None
+        watcher = asyncio.ensure_future(self._watch_exchange(previous))
         try:
             return await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
@@ -126,7 +142,30 @@ class WatchedClient(NotebookClient):
             lines = cell.source.strip().splitlines()
             where = (f"cell {cell_index} (the notebook's cell [{cell_index}], source starts "
                      f"{lines[0][:80]!r})" if lines else f"cell {cell_index}")
-            raise DeadExchange(self.diagnose(err, where)) from err
+            raise DeadExchange(self.diagnose(err, where), lost=self.lost is not None) from err
+        finally:
+            watcher.cancel()
+
+    async def _watch_exchange(self, previous: str | None) -> None:
+        """End the wait for this cell's reply as soon as the exchange is provably dead:
+        the reply lost (idle came, no reply) or the request never read (nothing came)."""
+        while True:
+            await asyncio.sleep(1)
+            if not self.sent or list(self.sent)[-1] == previous:
+                continue  # this cell's request is not sent yet
+            msg_id, (sent_at, _) = list(self.sent.items())[-1]
+            came = [r for r in self.received if r[3] == msg_id]
+            if any(r[1] == "shell" for r in came):
+                return  # the reply came: nbclient's own timeouts cover the rest
+            idle = [r[0] for r in came if r[2] == "status" and r[4] == "idle"]
+            now = time.monotonic()
+            if idle and now - idle[0] > REPLY_AFTER_IDLE:
+                self.lost = f"the reply (still missing {now - idle[0]:.0f} s after idle)"
+            elif not came and now - sent_at > UNREAD_AFTER and await self.kc.is_alive():
+                self.lost = f"the request (no answer at all in {now - sent_at:.0f} s)"
+            if self.lost:
+                self.task_poll_for_reply.cancel()  # nbclient turns this into DeadKernelError
+                return
 
     # -- the evidence ---------------------------------------------------------------------
     def _exchange(self) -> list[str]:
@@ -198,7 +237,9 @@ class WatchedClient(NotebookClient):
         return lines
 
     def diagnose(self, err: Exception, where: str) -> str:
-        if isinstance(err, DeadKernelError):
+        if self.lost:
+            what = f"lost: {self.lost}"
+        elif isinstance(err, DeadKernelError):
             what = "the kernel died"
         elif isinstance(err, CellTimeoutError) and "IOPub" in str(err):
             what = f"no idle status (end of outputs) within {self.iopub_timeout} s of the reply"
@@ -209,14 +250,25 @@ class WatchedClient(NotebookClient):
         return "\n".join(parts)
 
 
-def execute(path: Path, timeout: int) -> float:
-    nb = nbformat.read(path, as_version=4)
+def execute(path: Path, timeout: int, retry: bool = True) -> float:
+    """Run ``path`` in a fresh kernel and store the outputs. A lost message (the kernel alive
+    and idle, a reply or request gone missing) gets one retry in a fresh kernel, logged with
+    its evidence on stderr; a dead kernel or a cell that outruns the timeout does not."""
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="kernel-stacks-") as tmp:
-        WatchedClient(nb, path=path, stack_file=Path(tmp) / "kernel-stacks.txt",
-                      timeout=timeout, iopub_timeout=IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
-                      kernel_name="python3",
-                      resources={"metadata": {"path": str(path.parent)}}).execute()
+    for attempt in (1, 2):
+        nb = nbformat.read(path, as_version=4)
+        try:
+            with tempfile.TemporaryDirectory(prefix="kernel-stacks-") as tmp:
+                WatchedClient(nb, path=path, stack_file=Path(tmp) / "kernel-stacks.txt",
+                              timeout=timeout, iopub_timeout=IOPUB_TIMEOUT,
+                              raise_on_iopub_timeout=True, kernel_name="python3",
+                              resources={"metadata": {"path": str(path.parent)}}).execute()
+            break
+        except DeadExchange as err:
+            if not (retry and err.lost and attempt == 1):
+                raise
+            print(f"RETRY (once, in a fresh kernel) after a lost message:\n{err}\n",
+                  file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - start
     strip_volatile(nb)
     nbformat.write(nb, path)
@@ -229,11 +281,13 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=int, default=CELL_TIMEOUT,
                         help="seconds a cell's reply may take before the exchange counts as dead")
+    parser.add_argument("--no-retry", action="store_true",
+                        help="fail on a lost message instead of retrying once")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for path in args.notebooks:
         try:
-            print(f"{path}: {execute(path, args.timeout):.1f} s", flush=True)
+            print(f"{path}: {execute(path, args.timeout, not args.no_retry):.1f} s", flush=True)
         except DeadExchange as err:
             print(err, file=sys.stderr, flush=True)
             return 2

@@ -1,12 +1,17 @@
 """A dead exchange fails the offline notebook run fast, naming the notebook and the cell and
 showing what the kernel was doing (issue 23).
 
-Both scratch notebooks run exactly as the no-network test runs a course notebook
+The scratch notebooks run exactly as the no-network test runs a course notebook
 (scripts/execute_notebooks.py under ``unshare -n``) with the harness's default timeouts:
-- one cell kills its own kernel (SIGKILL): the run fails within seconds, "killed by SIGKILL";
+- one cell kills its own kernel (SIGKILL): the run fails within seconds, "killed by SIGKILL",
+  with no retry (a crash is a failure of the notebook);
 - one cell makes the kernel drop that cell's execute_reply, so the kernel runs the cell, goes
-  idle and never answers: the state issue 23 found (client waiting for a reply, kernel idle).
-  The run fails within 2 minutes, with the kernel's thread stacks and the client's.
+  idle and never answers: the state issue 23 found (client waiting for a reply, kernel idle);
+- one cell makes the kernel's main thread stop reading requests, so the next cell's request
+  is never read: nothing at all comes back.
+A lost message gets one retry in a fresh kernel, logged as RETRY with the evidence; the drop
+happens again there, so the run fails, in all within 2 minutes, with the kernel's thread
+stacks and the client's.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ def drop_execute_reply(stream, msg_or_type, content=None, parent=None, *args, **
     return send(stream, msg_or_type, content, parent, *args, **kwargs)
 kernel.session.send = drop_execute_reply"""
 
+# The main thread's stream of shell requests (forwarded by ipykernel 7's shell-channel thread)
+# stops: the next request waits, unread, in the socket pair between the two threads.
+STOP_READING = ("get_ipython().kernel.shell_channel_thread.manager"
+                "._shell_channel_to_main.to_stream.stop_on_recv()")
+
 
 def _scratch(tmp_path: Path, name: str, sources: list[str]) -> Path:
     src = tmp_path / "src"
@@ -45,18 +55,19 @@ def _scratch(tmp_path: Path, name: str, sources: list[str]) -> Path:
     return path
 
 
-def _run(tmp_path: Path, notebook: Path) -> tuple[str, float]:
+def _run(tmp_path: Path, notebook: Path) -> tuple[str, float, str]:
     start = time.monotonic()
     proc, _ = execute_offline(notebook, tmp_path / "run")
     elapsed = time.monotonic() - start
     assert proc.returncode != 0, "the run passed although its kernel never answered"
-    return failure_message(proc.stderr), elapsed
+    return failure_message(proc.stderr), elapsed, proc.stderr
 
 
 def test_a_dead_kernel_fails_within_seconds_naming_notebook_and_cell(tmp_path):
     notebook = _scratch(tmp_path, "dies.ipynb", ["x = 1", KILL_OWN_KERNEL, "print('after')"])
-    message, elapsed = _run(tmp_path, notebook)
+    message, elapsed, stderr = _run(tmp_path, notebook)
     assert elapsed < 120, f"took {elapsed:.0f} s"
+    assert "RETRY" not in stderr, "a dead kernel is not retried"
     assert "DEAD EXCHANGE in" in message and "dies.ipynb, cell 1 " in message, message
     assert "'import os, signal'" in message, message
     assert "the kernel died" in message and "killed by SIGKILL" in message, message
@@ -65,10 +76,11 @@ def test_a_dead_kernel_fails_within_seconds_naming_notebook_and_cell(tmp_path):
 
 def test_a_lost_reply_fails_within_two_minutes_with_both_stacks(tmp_path):
     notebook = _scratch(tmp_path, "lost_reply.ipynb", ["x = 1", DROP_OWN_REPLY, "print('after')"])
-    message, elapsed = _run(tmp_path, notebook)
+    message, elapsed, stderr = _run(tmp_path, notebook)
     assert elapsed < 120, f"a lost reply took {elapsed:.0f} s to fail (limit: 2 minutes)"
+    assert stderr.count("RETRY") == 1 and stderr.count("DEAD EXCHANGE") == 2, stderr[-3000:]
     assert "DEAD EXCHANGE in" in message and "lost_reply.ipynb, cell 1 " in message, message
-    assert "no reply within" in message, message
+    assert "lost: the reply" in message, message
     # What came back for the request, read: busy, then idle, and never the reply.
     assert "status (busy)" in message and "status (idle)" in message, message
     assert "a reply lost between kernel and client" in message, message
@@ -76,3 +88,13 @@ def test_a_lost_reply_fails_within_two_minutes_with_both_stacks(tmp_path):
     assert "kernel pid" in message and "alive" in message, message
     assert "kernel threads" in message and "ipykernel/kernelapp.py" in message, message
     assert "client threads" in message and "execute_notebooks.py" in message, message
+
+
+def test_an_unread_request_fails_within_two_minutes(tmp_path):
+    notebook = _scratch(tmp_path, "unread.ipynb", ["x = 1", STOP_READING, "print('after')"])
+    message, elapsed, stderr = _run(tmp_path, notebook)
+    assert elapsed < 120, f"an unread request took {elapsed:.0f} s to fail (limit: 2 minutes)"
+    assert stderr.count("RETRY") == 1, stderr[-3000:]
+    assert "DEAD EXCHANGE in" in message and "unread.ipynb, cell 2 " in message, message
+    assert "lost: the request" in message and "nothing came back" in message, message
+    assert "kernel threads" in message and "client threads" in message, message

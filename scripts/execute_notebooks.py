@@ -14,7 +14,14 @@ shows what the kernel was doing: which of the request's messages came back (busy
 idle, the reply), the kernel process's state and CPU time, the stacks of all its threads
 (faulthandler, registered on SIGUSR1 when the kernel starts) and the client's own stacks.
 A kernel that dies is reported within about a second, with its exit signal.
-There is no retry: see tests/test_no_network.py for why.
+
+A lost message is recognised sooner, from what came back: a reply still missing 20 s after
+the kernel's idle status for its request (the reply is sent first), or a request with no
+answer at all in 30 s from a live kernel (it marks a request busy as soon as it reads it).
+That is the state of issue 23's hang (client waiting for a reply, kernel idle), seen once in
+30 runs of the earlier harness (benchmarks/RESULTS.md, "Offline harness under stress"). Such a
+run is retried once, in a fresh kernel, and the retry is logged (RETRY, with the evidence) on
+stderr; a dead kernel, a cell error or a cell that outruns the timeout never is.
 """
 
 from __future__ import annotations

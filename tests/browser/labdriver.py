@@ -15,7 +15,8 @@ Used by tests/browser/test_browser.py (``make test``, ``make screenshots``).
                                take a screenshot. Returns a ``NotebookReport``; the caller
                                asserts on ``.problems``. Also checked: the last cell (the
                                Next cell) asks to shut the kernel down with the menu item
-                               JupyterLab really has (``SHUT_DOWN_PROMPT``), and after a
+                               JupyterLab really has (``SHUT_DOWN_PROMPT``) or links to
+                               00's On Binder section (``ON_BINDER``), and after a
                                button's run every progress bar's fill (the widget's value
                                against its max, measured as drawn) agrees with its text.
 
@@ -44,6 +45,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -542,28 +544,41 @@ el => Array.from(el.querySelectorAll('.widget-hprogress .progress')).map(track =
 })
 """
 
-# The last cell of the notebook (its Next cell), rendered.
+# The last cell of the notebook (its Next cell), rendered: its text and its links.
 _LAST_CELL_JS = """
 () => {
   const cells = document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell');
   const last = cells[cells.length - 1];
-  if (!last) return '';
+  if (!last) return {text: '', links: []};
   const md = last.querySelector('.jp-RenderedMarkdown');
-  return md ? md.textContent : '(not a rendered markdown cell) ' + last.textContent;
+  return md ? {text: md.textContent,
+               links: Array.from(md.querySelectorAll('a')).map(a => a.getAttribute('href') || '')}
+            : {text: '(not a rendered markdown cell) ' + last.textContent, links: []};
 }
 """
+# The one place that says why and how (00's "On Binder" section, which names SHUT_DOWN_PROMPT);
+# every other Next cell points there in one line.
+ON_BINDER = "00_start_here.ipynb#On-Binder"
 
 
 def check_next_cell(page, report: NotebookReport) -> None:
-    """The Next cell asks to shut this kernel down, naming a menu item JupyterLab has."""
+    """The Next cell asks to shut this kernel down: naming the menu item JupyterLab has, or
+    in one line linking to 00's On Binder section, which names it."""
     last = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").last
     last.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
-    report.next_cell = " ".join(page.evaluate(_LAST_CELL_JS).split())
-    if SHUT_DOWN_PROMPT not in report.next_cell:
+    cell = page.evaluate(_LAST_CELL_JS)
+    report.next_cell = " ".join(cell["text"].split())
+    # JupyterLab rewrites a link's href (/files/notebooks/00_start_here.ipynb?_xsrf=...#On-Binder).
+    targets = {(urllib.parse.urlsplit(h).path.rsplit("/", 1)[-1], urllib.parse.urlsplit(h).fragment)
+               for h in cell["links"]}
+    points_to_00 = (tuple(ON_BINDER.split("#")) in targets
+                    and "shut this notebook's kernel down" in report.next_cell.lower())
+    if SHUT_DOWN_PROMPT not in report.next_cell and not points_to_00:
         report.problems.append(
             f"the Next cell (the last cell) does not ask to shut the kernel down with "
-            f"'{SHUT_DOWN_PROMPT}'; it reads: {report.next_cell[-400:]!r}")
+            f"'{SHUT_DOWN_PROMPT}' nor point to [00]({ON_BINDER}) for it; it reads: "
+            f"{report.next_cell[-400:]!r}, links {cell['links']}")
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{SHUT_DOWN_MENU}$")).click()
     item = page.locator(".lm-Menu-item", has_text=re.compile(f"^{SHUT_DOWN_ITEM}"))
     found = item.count()

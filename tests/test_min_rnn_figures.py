@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from figure_checks import one_line
-from layout_checks import boxes_over_lines, clipped_markers
+from figure_checks import clipped_markers, covered_data, one_line
 from lstm_edu.figures.min_rnn import (
     parity_state,
     plot_float32_error,
@@ -107,7 +106,7 @@ def test_slider_text_lines_fit_the_output_area(sharpness, negative):
 
 def test_parity_accuracy_label_and_legend_leave_the_lines_and_markers_whole():
     fig = plot_parity_accuracy(PARITY, train_len=16)
-    assert boxes_over_lines(fig) == []
+    assert covered_data(fig) == []
     assert clipped_markers(fig) == []
     assert any("trained up to here" in t.get_text() for t in fig.axes[0].texts)
 
@@ -115,7 +114,7 @@ def test_parity_accuracy_label_and_legend_leave_the_lines_and_markers_whole():
 def test_scan_timing_legend_is_off_the_curves_and_names_the_statistic():
     fig = plot_scan_timing([16, 64, 256], {"B·H = 16": ([1.0, 4.0, 16.0], [0.2, 0.3, 0.5])},
                            statistic="best of 5")
-    assert boxes_over_lines(fig) == [] and "best of 5" in fig.axes[0].get_ylabel()
+    assert covered_data(fig) == [] and "best of 5" in fig.axes[0].get_ylabel()
 
 
 def test_float32_error_plot_draws_each_series_and_refuses_what_a_log_axis_cannot_show():
@@ -125,7 +124,7 @@ def test_float32_error_plot_draws_each_series_and_refuses_what_a_log_axis_cannot
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     for label, values in errors.items():
         np.testing.assert_allclose(one_line(fig, label).get_ydata(), values)
-    assert boxes_over_lines(fig) == [] and clipped_markers(fig) == []
+    assert covered_data(fig) == [] and clipped_markers(fig) == []
     with pytest.raises(ValueError, match="positive and finite"):
         plot_float32_error([256, 4096], {"scan": [0.0, 1e-3]})
     with pytest.raises(ValueError, match="one value per length"):

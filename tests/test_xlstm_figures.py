@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from layout_checks import boxes_over_lines, clipped_markers
+from figure_checks import clipped_markers, covered_data
 from lstm_edu.cells.xlstm import mlstm_parallel, random_mlstm_params, random_slstm_params, run_slstm
 from lstm_edu.figures.style import figure_png
 from lstm_edu.figures.widgets import build_interactive
@@ -144,16 +144,16 @@ def _overflow_traces():
 def test_stabilizer_legend_leaves_the_normalizer_lines_uncovered():
     fig = stabilizer_figure(*_overflow_traces())
     assert len(fig.axes[0].get_legend().get_texts()) == 3   # the float32 limit is drawn too
-    assert boxes_over_lines(fig) == []
+    assert covered_data(fig) == []
 
 
 def test_recall_dots_at_accuracy_one_are_whole():
     fig = recall_figure({"mLSTM": [1.0, 0.67, 1.0], "LSTM": [0.41, 0.42, 0.41]},
                         chance=0.125, steps=250)
-    assert clipped_markers(fig) == [] and boxes_over_lines(fig) == []
+    assert clipped_markers(fig) == [] and covered_data(fig) == []
 
 
 @pytest.mark.parametrize("i_tilde_new", [I_RANGE[0], -1.0, 0.5, 2.0, 4.0, I_RANGE[1]])
 def test_revise_values_and_markers_stay_clear_over_the_slider_range(i_tilde_new):
     fig = revise_figure(i_tilde_new)[0]
-    assert boxes_over_lines(fig) == [] and clipped_markers(fig) == []
+    assert covered_data(fig) == [] and clipped_markers(fig) == []

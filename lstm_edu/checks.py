@@ -75,7 +75,7 @@ def judge(key: str, answer, raise_errors: bool = False) -> str | None:
         raise TypeError(f"raise_errors must be True or False, got {type(raise_errors).__name__}")
     exercise = get(key)
     if answer is None or answer is Ellipsis:
-        return "No answer yet: replace the ... with your answer and run the cell again."
+        return "No answer yet: replace the ... and run the cell again."
 
     def verdict():
         # the one policy first (kind_hint), then the exercise's own judge on the value

@@ -395,7 +395,5 @@ def _printed_lines(name):
 @pytest.mark.parametrize("name", ["10_pytorch_sin_to_cos.ipynb", "11_lstm_lab.ipynb"])
 def test_no_printed_line_is_wider_than_80_characters(name):
     """A line wider than the output area wraps, and can wrap mid-number ("(200, 1⏎6)")."""
-    # The checker's "Not yet. Hint: ..." line is lstm_edu/checks.py's, shared by every notebook.
-    wide = [(k, line) for k, line in _printed_lines(name)
-            if len(line) > 80 and not line.startswith("Not yet. Hint:")]
+    wide = [(k, line) for k, line in _printed_lines(name) if len(line) > 80]
     assert wide == []

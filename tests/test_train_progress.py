@@ -108,5 +108,6 @@ def test_end_state_of_a_rule_met_on_the_last_epoch_is_not_called_early():
 @pytest.mark.parametrize("loss, kind", [(1.5, "float"), (None, "NoneType"), ("0.1", "str")])
 def test_a_loss_that_is_not_a_tensor_gets_a_clear_type_error(loss, kind):
     w = torch.zeros(1, requires_grad=True)
-    with pytest.raises(TypeError, match=f"compute_loss must return a scalar torch.Tensor .*got {kind}"):
+    expected = f"compute_loss must return a scalar torch.Tensor .*got {kind}"
+    with pytest.raises(TypeError, match=expected):
         train(lambda: loss, torch.optim.SGD([w], lr=0.1), max_epochs=2, progress=False)

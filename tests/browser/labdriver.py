@@ -918,7 +918,8 @@ def move_sliders(page, report: NotebookReport, cell_of, interact_cells: set[int]
         if (raised := _raised(cell_out)) is not None:
             rep.error = "the callback raised:\n" + raised
         if rep.error:
-            report.problems.append(f"cell {cell}, {label} ({rep.before} -> {rep.after}): {rep.error}")
+            report.problems.append(
+                f"cell {cell}, {label} ({rep.before} -> {rep.after}): {rep.error}")
         report.sliders.append(rep)
 
 
@@ -934,7 +935,8 @@ def check_text(page, report: NotebookReport) -> None:
     for cell, chars in sorted(by_cell.items()):
         report.problems.append(
             f"cell {cell}: Chinese renders as empty boxes (no glyph in the page's fonts): "
-            f"{''.join(dict.fromkeys(chars))[:40]} - install a CJK font (Debian/Ubuntu: fonts-noto-cjk)")
+            f"{''.join(dict.fromkeys(chars))[:40]} - install a CJK font "
+            f"(Debian/Ubuntu: fonts-noto-cjk)")
     report.wraps = page.evaluate(_WRAPS_JS)
     for w in report.wraps:
         report.problems.append(f"cell {w['cell']}, a {w['kind']} of {len(w['line'])} characters "

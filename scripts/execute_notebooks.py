@@ -37,8 +37,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 
 import nbformat
+import zmq
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -53,6 +55,15 @@ REPLY_AFTER_IDLE = 20
 # - a kernel that is alive and idle marks a request busy as soon as it reads it, so a request
 #   with no answer at all after this long was never read.
 UNREAD_AFTER = 30
+# The cause of issue 23's hang: a message delivered to the client's socket, never noticed.
+# nbclient waits for a cell's reply with one long poll on the shell socket; meanwhile, while
+# handling a widget's comm messages from iopub, it sends comm messages to the kernel on that
+# same socket (nbclient/output_widget.py). In that interleaving the asyncio socket can miss
+# the wake-up for a reply that arrives, and the long poll never returns although the reply
+# sits in the socket (seen: "unread in the client's shell socket: execute_reply for ...").
+# A fresh poll checks the socket's state first, so the client polls in slices of this many
+# seconds: a delivered message is read within a slice.
+REPOLL = 1.0
 
 
 class DeadExchange(RuntimeError):
@@ -92,7 +103,7 @@ class WatchedClient(NotebookClient):
     """A NotebookClient that keeps a log of the messages each request brought back, and on a
     dead exchange raises DeadExchange with the evidence (before the kernel is shut down)."""
 
-    def __init__(self, nb, *, path: Path, stack_file: Path, **kw):
+    def __init__(self, nb, *, path: Path, stack_file: Path, repoll: bool = True, **kw):
         code = ("__import__('faulthandler').register(__import__('signal').SIGUSR1, "
                 f"file=open({str(stack_file)!r}, 'w'), all_threads=True)")
         super().__init__(nb, extra_arguments=[f"--IPKernelApp.exec_lines={code}"], **kw)
@@ -101,19 +112,42 @@ class WatchedClient(NotebookClient):
         self.sent: dict[str, tuple[float, str]] = {}
         self.received: collections.deque = collections.deque(maxlen=400)
         self.lost: str | None = None  # set by the watcher: what went missing
+        self.repoll = repoll
 
     # -- the message log ------------------------------------------------------------------
     def _watch(self, name: str, channel) -> None:
         get_msg = channel.get_msg
 
-        async def logged_get_msg(*args, **kwargs):
-            msg = await get_msg(*args, **kwargs)
+        async def sliced_get_msg(timeout=None):
+            """get_msg(timeout), polling afresh every REPOLL seconds (see REPOLL)."""
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    return await get_msg(timeout=REPOLL if left is None else min(REPOLL, left))
+                except Empty:
+                    if left is not None and left <= REPOLL:
+                        raise
+
+        async def logged_get_msg(timeout=None):
+            msg = await (sliced_get_msg(timeout) if self.repoll else get_msg(timeout=timeout))
             self.received.append((time.monotonic(), name, msg["msg_type"],
                                   msg["parent_header"].get("msg_id"),
                                   msg["content"].get("execution_state")))
             return msg
 
         channel.get_msg = logged_get_msg
+
+    def _log_sends(self, channel) -> None:
+        """Log what the client itself sends on a channel (nbclient answers widgets on shell)."""
+        send = channel.send
+
+        def logged_send(msg):
+            self.received.append((time.monotonic(), "client sent on shell", msg["msg_type"],
+                                  msg["parent_header"].get("msg_id"), None))
+            return send(msg)
+
+        channel.send = logged_send
 
     def _logged_request(self, kind: str, send):
         def request(*args, **kwargs):
@@ -126,6 +160,7 @@ class WatchedClient(NotebookClient):
         kc = await super().async_start_new_kernel_client()
         self._watch("shell", kc.shell_channel)
         self._watch("iopub", kc.iopub_channel)
+        self._log_sends(kc.shell_channel)
         kc.execute = self._logged_request("execute_request", kc.execute)
         kc.kernel_info = self._logged_request("kernel_info_request", kc.kernel_info)
         return kc
@@ -149,7 +184,12 @@ class WatchedClient(NotebookClient):
             lines = cell.source.strip().splitlines()
             where = (f"cell {cell_index} (the notebook's cell [{cell_index}], source starts "
                      f"{lines[0][:80]!r})" if lines else f"cell {cell_index}")
-            raise DeadExchange(self.diagnose(err, where), lost=self.lost is not None) from err
+            message = self.diagnose(err, where)
+            # nbclient leaves its output and kernel-alive pollers running after a cancel
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+            raise DeadExchange(message, lost=self.lost is not None) from err
         finally:
             watcher.cancel()
 
@@ -209,6 +249,25 @@ class WatchedClient(NotebookClient):
                          + ("" if parent == msg_id else f", for {parent}"))
         return lines
 
+    def _unread(self) -> list[str]:
+        """Messages already in the client's own sockets that nobody read: a message there was
+        delivered, and only the client's wake-up for it was lost."""
+        lines = []
+        for name in ("shell", "iopub"):
+            channel = getattr(self.kc, f"{name}_channel", None)
+            if channel is None or channel.socket is None:
+                continue
+            raw = zmq.Socket.shadow(channel.socket.underlying)
+            found = []
+            while raw.poll(0, zmq.POLLIN):
+                parts = raw.recv_multipart(zmq.NOBLOCK)
+                _, frames = self.kc.session.feed_identities(parts)
+                msg = self.kc.session.deserialize(frames)
+                found.append(f"{msg['msg_type']} for {msg['parent_header'].get('msg_id')}")
+            lines.append(f"unread in the client's {name} socket: "
+                         + ("; ".join(found) if found else "nothing"))
+        return lines
+
     def _kernel(self) -> list[str]:
         process = getattr(getattr(self.km, "provisioner", None), "process", None)
         if process is None:
@@ -253,11 +312,11 @@ class WatchedClient(NotebookClient):
         else:
             what = f"no reply within {self.timeout} s (every notebook runs within 30 s)"
         parts = [f"DEAD EXCHANGE in {self.path}, {where}: {what}.", *self._exchange(),
-                 *self._kernel(), *self._client()]
+                 *self._unread(), *self._kernel(), *self._client()]
         return "\n".join(parts)
 
 
-def execute(path: Path, timeout: int, retry: bool = True) -> float:
+def execute(path: Path, timeout: int, retry: bool = True, repoll: bool = True) -> float:
     """Run ``path`` in a fresh kernel and store the outputs. A lost message (the kernel alive
     and idle, a reply or request gone missing) gets one retry in a fresh kernel, logged with
     its evidence on stderr; a dead kernel or a cell that outruns the timeout does not."""
@@ -267,6 +326,7 @@ def execute(path: Path, timeout: int, retry: bool = True) -> float:
         try:
             with tempfile.TemporaryDirectory(prefix="kernel-stacks-") as tmp:
                 WatchedClient(nb, path=path, stack_file=Path(tmp) / "kernel-stacks.txt",
+                              repoll=repoll,
                               timeout=timeout, iopub_timeout=IOPUB_TIMEOUT,
                               raise_on_iopub_timeout=True, kernel_name="python3",
                               resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -290,11 +350,14 @@ def main(argv=None) -> int:
                         help="seconds a cell's reply may take before the exchange counts as dead")
     parser.add_argument("--no-retry", action="store_true",
                         help="fail on a lost message instead of retrying once")
+    parser.add_argument("--no-repoll", action="store_true",
+                        help="one long poll per wait, as nbclient does (reproduces issue 23)")
     args = parser.parse_args(argv)
     os.environ.setdefault("PYTHONHASHSEED", "0")
     for path in args.notebooks:
         try:
-            print(f"{path}: {execute(path, args.timeout, not args.no_retry):.1f} s", flush=True)
+            seconds = execute(path, args.timeout, not args.no_retry, not args.no_repoll)
+            print(f"{path}: {seconds:.1f} s", flush=True)
         except DeadExchange as err:
             print(err, file=sys.stderr, flush=True)
             return 2

@@ -16,11 +16,18 @@ stacks and the client's.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 import time
 from pathlib import Path
+from queue import Empty
 
+import pytest
 from test_no_network import execute_offline, failure_message
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+import execute_notebooks  # noqa: E402
 
 KILL_OWN_KERNEL = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"
 
@@ -98,3 +105,41 @@ def test_an_unread_request_fails_within_two_minutes(tmp_path):
     assert "DEAD EXCHANGE in" in message and "unread.ipynb, cell 2 " in message, message
     assert "lost: the request" in message and "nothing came back" in message, message
     assert "kernel threads" in message and "client threads" in message, message
+
+
+class LostWakeup:
+    """A channel with issue 23's fault: a message that arrives while a poll is pending does not
+    wake that poll (it sleeps its whole timeout); only a poll started afterwards sees it."""
+
+    def __init__(self):
+        self.delivered: list[dict] = []
+
+    async def get_msg(self, timeout=None):
+        if self.delivered:
+            return self.delivered.pop(0)
+        await asyncio.sleep(3600 if timeout is None else timeout)
+        raise Empty
+
+
+@pytest.mark.parametrize("repoll", [True, False])
+def test_a_delivered_reply_is_read_within_a_slice_despite_a_lost_wakeup(tmp_path, repoll):
+    client = execute_notebooks.WatchedClient(
+        {"cells": [], "metadata": {}}, path=tmp_path / "x.ipynb",
+        stack_file=tmp_path / "stacks.txt", repoll=repoll)
+    channel = LostWakeup()
+    client._watch("shell", channel)
+    reply = {"msg_type": "execute_reply", "parent_header": {"msg_id": "m1"}, "content": {}}
+
+    async def scenario():
+        asyncio.get_running_loop().call_later(0.3, channel.delivered.append, reply)
+        start = time.monotonic()
+        # nbclient waits for a reply with the cell timeout (90 s)
+        msg = await asyncio.wait_for(channel.get_msg(timeout=90), timeout=5)
+        return msg, time.monotonic() - start
+
+    if repoll:
+        msg, waited = asyncio.run(scenario())
+        assert msg is reply and waited < 1 + execute_notebooks.REPOLL, waited
+    else:  # the long poll nbclient makes by itself: the delivered reply is never read
+        with pytest.raises(asyncio.TimeoutError):
+            asyncio.run(scenario())

@@ -19,9 +19,10 @@ A lost message is recognised sooner, from what came back: a reply still missing 
 the kernel's idle status for its request (the reply is sent first), or a request with no
 answer at all in 30 s from a live kernel (it marks a request busy as soon as it reads it).
 That is the state of issue 23's hang (client waiting for a reply, kernel idle), seen once in
-30 runs of the earlier harness (benchmarks/RESULTS.md, "Offline harness under stress"). Such a
-run is retried once, in a fresh kernel, and the retry is logged (RETRY, with the evidence) on
-stderr; a dead kernel, a cell error or a cell that outruns the timeout never is.
+30 runs of the earlier harness (benchmarks/RESULTS.md, "Offline harness under stress"). Its
+cause and fix are at REPOLL below. Should a message still go missing, the run is retried
+once, in a fresh kernel, and the retry is logged (RETRY, with the evidence) on stderr; a dead
+kernel, a cell error or a cell that outruns the timeout never is.
 """
 
 from __future__ import annotations

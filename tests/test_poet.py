@@ -329,3 +329,18 @@ def test_bits_per_char_of_a_uniform_model_is_log2_v():
             return torch.zeros(*x.shape, len(v)), None
 
     assert abs(lstm_bits_per_char(Uniform(), v, TEXTS) - np.log2(len(v))) < 1e-5
+
+
+def test_the_form_is_exactly_its_three_parts():
+    from lstm_edu.experiments.poet import form_parts
+
+    assert form_parts(QUATRAIN) == {"lines of 5": True, "marks": True, "couplets": True}
+    assert form_parts(QUATRAIN[:12] + QUATRAIN) == {"lines of 5": True, "marks": True,
+                                                    "couplets": False}
+    assert form_parts(SIX)["lines of 5"] is False
+    assert form_parts(QUATRAIN.replace("。", "，"))["marks"] is False
+    rng = np.random.default_rng(0)
+    alphabet = list("白日山，。？")
+    texts = ["".join(rng.choice(alphabet, size=rng.integers(1, 50))) for _ in range(3000)]
+    texts += [QUATRAIN, QUATRAIN * 2, SIX, QUATRAIN[:12] * 3]
+    assert all(keeps_form(t) == all(form_parts(t).values()) for t in texts)

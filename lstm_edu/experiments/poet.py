@@ -155,6 +155,30 @@ def keeps_form(text: str) -> bool:
     return True
 
 
+def form_parts(text: str) -> dict:
+    """The form's three parts, each True or False; :func:`keeps_form` is all three.
+
+    ``lines of 5``: the text ends with a mark and every line (between marks) has 5 characters;
+    ``marks``: the marks alternate, a mid mark (，？) then an end mark (。？), ending on an end
+    mark; ``couplets``: 2 or 4 couplets (4 or 8 lines).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    marks = [c for c in text if c in MARKS]
+    lines, line = [], 0
+    for c in text:
+        if c in MARKS:
+            lines.append(line)
+            line = 0
+        else:
+            line += 1
+    five = bool(text) and text[-1] in MARKS and all(n == LINE for n in lines)
+    alternate = (len(marks) % 2 == 0 and len(marks) > 0 and all(
+        m in (MID_MARKS if k % 2 == 0 else END_MARKS) for k, m in enumerate(marks)))
+    return {"lines of 5": five, "marks": alternate,
+            "couplets": len(lines) // 2 in COUPLETS and len(lines) % 2 == 0}
+
+
 def form_rate(texts) -> float:
     """The fraction of ``texts`` that keep the form."""
     if not texts:

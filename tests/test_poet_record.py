@@ -60,11 +60,12 @@ def test_held_out_figures_recomputed_match_the_record():
     vocab = Vocabulary(ckpt["chars"])
     test_bits = lstm_bits_per_char(model, vocab, [p.text for p in split.test])
     assert abs(test_bits - record["test_bits_per_char"]) < TOLERANCE_BITS
-    # The check can fail: one weight scaled changes the figure far beyond the tolerance.
+    # The check can fail: halving the output layer's weights (softer predictions) moves the
+    # figure far beyond the tolerance.
     with torch.no_grad():
-        model.head.bias.add_(torch.linspace(-1, 1, len(vocab)))
-    moved = lstm_bits_per_char(model, vocab, [p.text for p in split.test][:100])
-    assert abs(moved - record["test_bits_per_char"]) > 100 * TOLERANCE_BITS
+        model.head.weight.mul_(0.5)
+    moved = lstm_bits_per_char(model, vocab, [p.text for p in split.test])
+    assert abs(moved - record["test_bits_per_char"]) > 100 * TOLERANCE_BITS, moved
 
 
 def test_missing_checkpoint_and_record_are_named(tmp_path):

@@ -162,7 +162,7 @@ def test_ngram_distributions_sum_to_one(small, order):
     m = NGram(v, train, order)
     m.tune(valid)
     ctx = np.array([[v.bos, v.bos], [v.bos, v.stoi["山"]], [v.stoi["，"], v.stoi["山"]],
-                    [v.unk, v.unk]])[:, 2 - (order - 1):]
+                    [v.pad, v.pad]])[:, 2 - (order - 1):]  # the last never seen
     p = m.next_distribution(ctx)
     assert p.shape == (4, len(v)) and np.allclose(p.sum(axis=1), 1.0, atol=1e-12)
     assert (p >= 0).all() and np.allclose(p[:, [v.pad, v.bos]], 0.0)

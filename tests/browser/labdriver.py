@@ -488,6 +488,9 @@ _WRAPS_JS = r"""
         .filter(x => x.classList.contains('jp-Cell')).indexOf(cell) : -1;
   };
   const found = [];
+  // A break beside a Chinese character is ordinary line breaking (Chinese has no spaces).
+  const CJK = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]/;
+  const token = c => /\S/.test(c) && !CJK.test(c);
   const check = (el, kind) => {
     // One entry per character: its text node, offset, and top on the page.
     const chars = [];
@@ -506,7 +509,7 @@ _WRAPS_JS = r"""
       const r = range.getClientRects()[0];
       if (!r) { line += ch.c; continue; }
       if (prevTop !== null && r.top > prevTop + 2) {
-        if (!reported && /\S/.test(prev) && /\S/.test(ch.c)) {
+        if (!reported && token(prev) && token(ch.c)) {
           const rest = ch.n.textContent.slice(ch.i).split('\n')[0];
           found.push({kind, cell: cellOf(el), line: line + rest, row_chars: row,
                       at: line.slice(-12) + '\u23ce' + rest.slice(0, 12)});

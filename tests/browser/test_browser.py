@@ -109,7 +109,7 @@ def record_latency(stem: str, report) -> Path:
         "load_avg_1m": os.getloadavg()[0], "cpus": os.cpu_count(),
         "sliders": [{"cell": s.cell, "label": s.label, "latencies_ms": s.latencies_ms,
                      "moves": s.moves, "breakdown": s.breakdown, "error": s.error}
-                    for s in report.sliders if s.interact],
+                    for s in report.sliders if s.interact and not s.label.startswith("button ")],
     }, indent=1))
     return path
 
@@ -214,7 +214,8 @@ def test_the_browser_test_reads_progress_bar_fill_and_the_next_cell(lab):
 # token too long for any width, and a long line of short tokens, which JupyterLab's output
 # also breaks mid-token (its <pre> breaks anywhere: the fix is a shorter line).
 TEXT_CELLS = [
-    "print('遗忘门 forget gate')\nprint('fits')\nprint('x' * 400)\nprint('0.49 ' * 150)",
+    "print('遗忘门 forget gate')\nprint('fits')\nprint('x' * 400)\nprint('0.49 ' * 150)\n"
+    "print('遗忘门决定保留多少。' * 30)",  # Chinese breaks between characters: not a wrap
 ]
 TEXT_NEXT = f"遗忘门决定保留多少。**Next:** shut this kernel down: **{SHUT_DOWN_PROMPT}**."
 

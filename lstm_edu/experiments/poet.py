@@ -564,9 +564,10 @@ def prompt_positions(vocab: Vocabulary, prompt: str, kind: str) -> dict:
                          "(the model writes the marks itself)")
     unknown = vocab.unknown(text)
     if unknown:
-        raise ValueError(f"{''.join(unknown)!r} is not in the model's vocabulary (the "
-                         f"{len(vocab.chars)} characters seen at least 5 times in the training "
-                         "poems; they are traditional characters, e.g. 風 not 风)")
+        # two short lines: a printed message that wraps mid-word is hard to read
+        raise ValueError(f"{''.join(unknown)!r} is not in the model's vocabulary:\n  its "
+                         f"{len(vocab.chars)} characters are those seen at least 5 times in "
+                         "the training poems,\n  in traditional form (風, not 风)")
     if kind == "first line":
         return dict(enumerate(text))
     forced = {k * (LINE + 1): c for k, c in enumerate(text)}

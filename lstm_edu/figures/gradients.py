@@ -136,6 +136,6 @@ def plot_gradient_decay(scale: float = 1.0, T: int = 50):
     # Short: the title is redrawn on every move (σ_max is in the text under the figure).
     ax.set_title(f"W_hh × {scale:.2f}: per-step factor {m['rate']:.3g}")
     text = (f"scale {scale:.2f}: sigma_max {m['sigma_max']:.3f}, spectral radius {m['rho']:.3f}, "
-            f"mean tanh' {m['mean_dtanh']:.3f}, per-step factor {m['rate']:.3g}, "
+            f"mean tanh' {m['mean_dtanh']:.3f}\nper-step factor {m['rate']:.3g}, "
             f"norm at distance {T}: {flow.norms[-1]:.3g}, bound there: {bound_y[-1]:.3g}")
     return fig, text

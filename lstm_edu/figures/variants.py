@@ -390,6 +390,6 @@ def plot_forget_retention(T: int = 100, bias: float = 1.0):
     gap.set_xdata([T - 1, T - 1])
     # short: each glyph is rendered anew on every move (a third of a move's drawing time)
     ax.set_title(f"T = {T} (dotted): your b_f keeps {retention(bias, T - 1):.3g} of C")
-    text = "  ".join(f"b_f = {b:.2f}: σ(b_f)^{T - 1} = {retention(b, T - 1):.3g}"
-                     for b in biases)
+    text = "\n".join(f"b_f = {b:.2f}: σ(b_f)^{T - 1} = {retention(b, T - 1):.3g}"
+                      for b in biases)
     return fig, text

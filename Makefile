@@ -13,7 +13,7 @@ TORCH_INDEX_WAIT ?= 5
 # JupyterLab settings that hold for every user of this venv (and on Binder).
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: lab refresh test test-float install notebooks bench stress screenshots fonts clean
+.PHONY: lab refresh test test-float install notebooks bench stress screenshots fonts poet clean
 
 # The second arithmetic of `make test`: strict nbval runs every notebook again with other
 # float kernels, so an output that holds on one CPU only fails here, not on the next machine.
@@ -122,6 +122,12 @@ screenshots: install
 # fontTools (a matplotlib dependency); the course itself needs neither.
 fonts: install
 	$(BIN)/python scripts/subset_cjk_font.py
+
+# Train notebook 15's LSTM poet (seeded, one thread) and write lstm_edu/weights/poet.pt with
+# poet_record.json beside it (command, steps, time, load, torch, held-out figures); then
+# `make notebooks` re-executes 15 against it.
+poet: install
+	$(BIN)/python scripts/train_poet.py
 
 # Removes the venvs only; your copies in my-notebooks/ stay.
 clean:

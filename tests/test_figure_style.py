@@ -29,11 +29,12 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
-from matplotlib.patches import Rectangle
 
 from lstm_edu.figures import style
 from lstm_edu.figures.fonts import cjk_characters
 from lstm_edu.figures.widgets import split_result
+
+from figure_checks import clipped_markers, covered_data
 
 MODULES = ["cells", "sequences", "feedforward", "gradients", "recall", "gates", "variants",
            "sincos", "lab", "xlstm", "min_rnn", "backward"]
@@ -296,55 +297,6 @@ def drawn_texts(fig: Figure) -> list[tuple[str, float, object, bool]]:
     return seen
 
 
-def _line_points(line) -> np.ndarray:
-    """The line's vertices in display coordinates, and points every 2 px between them."""
-    xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
-    xy = xy[np.all(np.isfinite(xy), axis=1)]
-    if line.get_linestyle() in ("None", "", " ") or len(xy) < 2:
-        return xy
-    out = [xy[:1]]
-    for a, b in zip(xy[:-1], xy[1:]):
-        n = int(min(np.hypot(*(b - a)) / 2.0, 2000)) + 1
-        out.append(a + (b - a) * np.linspace(0, 1, n + 1)[1:, None])
-    return np.concatenate(out)
-
-
-def legend_overlaps(fig: Figure) -> list[str]:
-    """What each axes' legend covers: points of lines and markers, bars, scatter points."""
-    renderer = fig.canvas.get_renderer()
-    found = []
-    for ax in fig.axes:
-        leg = ax.get_legend()
-        if leg is None or not leg.get_visible():
-            continue
-        box = leg.get_window_extent(renderer).padded(-1.0)
-        clip = ax.get_window_extent(renderer)
-        for line in ax.get_lines():
-            if not line.get_visible():
-                continue
-            pts = _line_points(line)
-            inside = ((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0)
-                      & (pts[:, 1] < box.y1) & (pts[:, 0] >= clip.x0) & (pts[:, 0] <= clip.x1)
-                      & (pts[:, 1] >= clip.y0) & (pts[:, 1] <= clip.y1))
-            if inside.any():
-                found.append(f"legend of {ax.get_title()!r} covers line {line.get_label()!r}")
-        for patch in ax.patches:
-            if isinstance(patch, Rectangle) and patch.get_visible():
-                ext = patch.get_window_extent(renderer)
-                if ext.width > 0 and ext.height > 0 and ext.overlaps(box):
-                    found.append(f"legend of {ax.get_title()!r} covers a bar ({patch.get_label()})")
-                    break
-        for coll in ax.collections:
-            offsets = np.asarray(coll.get_offsets(), dtype=float)
-            if len(offsets) < 1 or not coll.get_visible() or not hasattr(coll, "get_sizes"):
-                continue
-            pts = coll.get_offset_transform().transform(offsets)
-            if np.any((pts[:, 0] > box.x0) & (pts[:, 0] < box.x1) & (pts[:, 1] > box.y0)
-                      & (pts[:, 1] < box.y1)):
-                found.append(f"legend of {ax.get_title()!r} covers points {coll.get_label()!r}")
-    return found
-
-
 def standard_problems(fig: Figure) -> list[str]:
     """Everything in ``fig`` that breaks the figure standard (empty when it follows it)."""
     problems = []
@@ -367,7 +319,7 @@ def standard_problems(fig: Figure) -> list[str]:
             if not any(ord(ch) in _charmap(path) for path in _fonts_for(prop)):
                 problems.append(f"{ch} (U+{ord(ch):04X}) in {s!r} has no glyph in "
                                 f"{prop.get_family()}")
-    problems += legend_overlaps(fig)
+    problems += covered_data(fig) + clipped_markers(fig)  # labels over data, cut markers
     return problems
 
 

@@ -104,6 +104,14 @@ def plot_parity_state(sharpness: float = 8.0, negative: bool = True, T: int = 40
     return fig, text
 
 
+def _lengths(lengths) -> np.ndarray:
+    """The x axis of a log-log plot against T: at least two positive lengths."""
+    lengths = np.asarray(lengths, dtype=float)
+    if lengths.ndim != 1 or lengths.size < 2 or (lengths <= 0).any():
+        raise ValueError(f"lengths must be at least two positive numbers, got {lengths.tolist()}")
+    return lengths
+
+
 def plot_scan_timing(lengths, timings: dict, statistic: str = "median"):
     """Time against T, log-log: ``timings = {label: (loop_ms, scan_ms)}``, one pair per size.
 
@@ -111,9 +119,7 @@ def plot_scan_timing(lengths, timings: dict, statistic: str = "median"):
 
     The loop is drawn in vermillion, the scan in blue; each size has its own line style.
     """
-    lengths = np.asarray(lengths, dtype=float)
-    if lengths.ndim != 1 or lengths.size < 2 or (lengths <= 0).any():
-        raise ValueError(f"lengths must be at least two positive numbers, got {lengths.tolist()}")
+    lengths = _lengths(lengths)
     if not isinstance(timings, dict) or not timings:
         raise ValueError("timings must be a non-empty dict {label: (loop_ms, scan_ms)}")
     fig, ax = new_figure(6.0, 3.4)
@@ -143,9 +149,7 @@ def plot_float32_error(lengths, errors: dict):
     reference is exact to ~1e-16, so a zero error cannot be drawn on a log axis
     and is refused). The float32 resolution ``eps`` is drawn for scale.
     """
-    lengths = np.asarray(lengths, dtype=float)
-    if lengths.ndim != 1 or lengths.size < 2 or (lengths <= 0).any():
-        raise ValueError(f"lengths must be at least two positive numbers, got {lengths.tolist()}")
+    lengths = _lengths(lengths)
     if not isinstance(errors, dict) or not errors:
         raise ValueError("errors must be a non-empty dict {label: one error per length}")
     fig, ax = new_figure(6.0, 3.4)

@@ -37,15 +37,27 @@ import platform
 import re
 import statistics
 import subprocess
+import tempfile
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _watched_client():
+    """scripts/execute_notebooks.py's WatchedClient: nbclient with issue 23's fix (a reply
+    already in the shell socket is read within a second) and a clear error on a dead exchange.
+    A plain NotebookClient hung here on notebook 14 (kernel idle, client waiting)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("execute_notebooks",
+                                                  ROOT / "scripts" / "execute_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.WatchedClient
 SOURCE = ROOT.parent / "shared" / "seed" / "000_5376dbf04f8a16db.txt"
 OUT = ROOT / "benchmarks" / "RESULTS.md"
 # Below this line RESULTS.md keeps results that other scripts recorded (grids over seeds, the
@@ -173,8 +185,10 @@ def run_notebook(path: Path, sweep: bool, timeout: int = 600) -> dict:
     nb.cells = pre + original + post
     # iopub_timeout: on a loaded machine a cell's output can arrive seconds after its
     # reply; nbclient's default (4 s) would then drop it silently.
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", iopub_timeout=120,
-                            resources={"metadata": {"path": str(path.parent)}})
+    stacks = Path(tempfile.mkdtemp(prefix="bench-stacks-")) / "kernel-stacks.txt"
+    client = _watched_client()(nb, path=path, stack_file=stacks, timeout=timeout,
+                               kernel_name="python3", iopub_timeout=120,
+                               resources={"metadata": {"path": str(path.parent)}})
     cell_times = []
     t0 = time.perf_counter()
     with client.setup_kernel():

@@ -105,6 +105,8 @@ def _bench_values(c, n):
     if hasattr(c, "_options_full"):                     # Dropdown, SelectionSlider, ...
         vals = [v for _, v in c._options_full]
         return [vals[i % len(vals)] for i in range(n)]
+    if isinstance(c.value, str):                         # Text: what the learner typed stays
+        return [c.value] * n
     if isinstance(c.value, bool):                        # Checkbox, ToggleButton
         return [(not c.value) if i % 2 == 0 else c.value for i in range(n)]
     if hasattr(c, "base"):                               # FloatLogSlider: min/max are exponents

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -48,6 +49,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@functools.lru_cache(maxsize=1)   # loaded once, not once per notebook run
 def _watched_client():
     """scripts/execute_notebooks.py's WatchedClient: nbclient with issue 23's fix (a reply
     already in the shell socket is read within a second) and a clear error on a dead exchange.

@@ -19,9 +19,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..cells import lstm_params_from_torch, lstm_step, run_sequence, set_gate_bias
+from ..cells import (LSTMParams, load_lstm_params, lstm_params_from_torch, lstm_step,
+                     run_sequence, set_gate_bias)
+from ..cells.bridge import LSTM_TORCH_ORDER
 from ..cells.lstm_backward import lstm_bptt
 from ..data import recall_task
+from ..modules.classic import gate_biases
 from ..validate import check_float, check_int
 from .gradients import recall_sequence
 
@@ -32,9 +35,9 @@ def forget_biases(init: str, T: int) -> tuple[float, float]:
     """(forget bias, input bias) of ``init``: "0", "1", or "chrono" (ln T and -ln T)."""
     if init not in FORGET_INITS:
         raise ValueError(f"init must be one of {FORGET_INITS}, got {init!r}")
-    if init == "chrono":
-        return math.log(T), -math.log(T)
-    return float(init), 0.0
+    if init == "0":
+        return 0.0, 0.0
+    return gate_biases({"1": "one", "chrono": "chrono"}[init], T)   # the course's one rule
 
 
 def lstm_for_path(forget_bias: float, input_bias: float = 0.0, H: int = 32, D: int = 8,
@@ -122,9 +125,6 @@ def autograd_lstm(xs: np.ndarray, params, dhs: np.ndarray, state0=None) -> dict:
     bridge sums torch's two biases, so their gradients, equal, are taken once), then
     ``dxs``, ``dh0`` and ``dc0``.
     """
-    from ..cells import LSTMParams, load_lstm_params
-    from ..cells.bridge import LSTM_TORCH_ORDER
-
     for name, a in (("xs", xs), ("dhs", dhs)):
         if not isinstance(a, np.ndarray) or a.dtype != np.float64:
             raise TypeError(f"{name} must be a float64 numpy.ndarray, got {type(a).__name__}")
@@ -225,7 +225,6 @@ def tbptt_saved_bytes(k: int | None, T: int = 60, seed: int = 0) -> tuple[int, d
     """
     params, xs, dhs = random_bptt_problem(T=T, seed=seed)
     cell = nn.LSTMCell(params.input_size, params.hidden_size, dtype=torch.float64)
-    from ..cells import load_lstm_params
     load_lstm_params(cell, params)
     x, w = torch.from_numpy(xs), torch.from_numpy(dhs)
     h = torch.zeros(x.shape[1], params.hidden_size, dtype=torch.float64)

@@ -123,8 +123,9 @@ screenshots: install
 fonts: install
 	$(BIN)/python scripts/subset_cjk_font.py
 
-# Train notebook 15's LSTM poet (seeded, one thread) and write lstm_edu/weights/poet.pt with
-# poet_record.json beside it (command, steps, time, load, torch, held-out figures); then
+# Train notebook 15's LSTM poet (seeded, two threads; the record says how long it took) and
+# write lstm_edu/weights/poet.pt with poet_record.json beside it (command, steps, time, load,
+# torch, held-out figures); then
 # `make notebooks` re-executes 15 against it.
 poet: install
 	$(BIN)/python scripts/train_poet.py

@@ -76,6 +76,7 @@ def with_recorded(report_text: str, out: Path) -> str:
 NOTEBOOK_BUDGET_S = 30.0
 COLLECTION_BUDGET_S = 180.0
 MEMORY_BUDGET_MB = 700.0
+RECORD_TAG = "bench-record"  # a cell whose printed output make bench records
 SLIDER_BUDGET_MS = 100.0
 SLIDER_CALLS = 20
 
@@ -205,10 +206,16 @@ def run_notebook(path: Path, sweep: bool, timeout: int = 600) -> dict:
             if i == len(pre) + len(original) - 1:
                 wall_s = time.perf_counter() - t0
     memory = _stream_json(nb.cells[len(pre) + len(original)], "BENCH_MEMORY")
+    # what the notebook printed in cells tagged RECORD_TAG: its results, from this very run
+    recorded = [(i, "".join(o.get("text", "") for o in c.get("outputs", [])
+                            if o.get("output_type") == "stream"))
+                for i, c in enumerate(original)
+                if RECORD_TAG in c.get("metadata", {}).get("tags", [])]
     slowest_s, slowest_i = max(cell_times) if cell_times else (0.0, 0)
     result = {"wall_s": wall_s, "kernel_s": kernel_s, "slowest_s": slowest_s,
               "slowest_cell": slowest_i, "slowest_src": _first_line(original[slowest_i].source),
-              "peak_mb": memory["self_kb"] / 1024, "children_mb": memory["children_kb"] / 1024}
+              "peak_mb": memory["self_kb"] / 1024, "children_mb": memory["children_kb"] / 1024,
+              "recorded": recorded}
     if sweep:
         # execution_count k is the k-th non-empty code cell run; the record cell is the first.
         executed = [i for i, c in enumerate(original)
@@ -219,6 +226,21 @@ def run_notebook(path: Path, sweep: bool, timeout: int = 600) -> dict:
         result["sliders"] = sliders
         result["calls_in_source"] = count_show_interactive(original)
     return result
+
+
+def recorded_section(nbs: dict) -> list[str]:
+    """The outputs of the cells tagged ``RECORD_TAG`` (notebook 15's held-out table, its form
+    table), as the first timed run printed them."""
+    L = []
+    for name, runs in nbs.items():
+        first = runs.get("runs", [{}])[0].get("recorded") if "runs" in runs else None
+        for i, text in first or []:
+            L += ["", f"{name}, cell {i}:", "", "```", text.rstrip("\n"), "```"]
+    if not L:
+        return []
+    return ["", "## What the notebooks printed, recorded from the first timed run", "",
+            f"Every cell tagged `{RECORD_TAG}` in its metadata: the results a notebook reports "
+            "(they come from the same run as its time above)."] + L
 
 
 def count_show_interactive(cells) -> int:
@@ -436,6 +458,8 @@ def report(nbs: dict, slider_runs: dict, source: dict, meta: dict) -> str:
     if not ok_total:
         misses.append(f"the collection: {total:.1f} s, {total - COLLECTION_BUDGET_S:.1f} s over "
                       f"{COLLECTION_BUDGET_S:.0f} s")
+
+    L += recorded_section(nbs)
 
     lines, slider_misses = slider_section(slider_runs)
     L += lines

@@ -7,7 +7,7 @@ The model and its loss are notebook 15's own: this script reads the cell that de
 ``PoetLSTM`` and ``poem_loss`` from the notebook and runs it (a copy would drift). The data
 is the shipped corpus (:func:`lstm_edu.data.load_tang_poems`), split by poem with seed 0;
 the vocabulary is the training poems' characters seen at least 5 times. Adam, a cosine
-learning rate, gradient norm clipped at 1, batches of poems of one length, one thread,
+learning rate, gradient norm clipped at 1, batches of poems of one length, two threads,
 seeded. Every ``--save-every`` steps the checkpoint and a partial record are written, so a
 run cut short is still usable; at the end the record gets the held-out figures, computed
 from the weights exactly as saved.
@@ -66,10 +66,12 @@ def save(path: Path, model, vocab: Vocabulary, config: dict, step: int) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--steps", type=int, default=1800)
+    parser.add_argument("--steps", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads (2: both cores of the course's machine)")
     parser.add_argument("--save-every", type=int, default=100)
     parser.add_argument("--max-minutes", type=float, default=None,
                         help="stop (and finish the record) after this long")
@@ -78,7 +80,7 @@ def main(argv=None) -> int:
                         help="do not train: complete the record of a stopped run from its "
                              "last checkpoint (--out)")
     args = parser.parse_args(argv)
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     if args.finish_partial:
         return finish_partial(args.out)
     torch.manual_seed(args.seed)
@@ -105,7 +107,7 @@ def main(argv=None) -> int:
         "torch": torch.__version__, "seed": args.seed, "split_seed": SPLIT_SEED,
         "min_count": MIN_COUNT, "config": config, "parameters": n_params,
         "batch_size": args.batch_size, "lr": args.lr, "steps_planned": args.steps,
-        "threads": 1, "load_average_at_start": round(os.getloadavg()[0], 2),
+        "threads": args.threads, "load_average_at_start": round(os.getloadavg()[0], 2),
         "cpu_count": os.cpu_count(), "loss_every_10_steps": [],
     }
     start = time.perf_counter()

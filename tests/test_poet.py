@@ -259,6 +259,30 @@ def test_sample_lstm_writes_in_parallel_and_is_seeded():
     assert all(set(p) - set("，。") <= {v.itos[i] for i in fake.chars} for p in s)
 
 
+class _Tilted(_Counter):
+    def forward(self, x, state=None):
+        logits, state = super().forward(x, state)
+        logits[..., self.chars[0]] += 1.0
+        return logits, state
+
+
+def test_sample_lstm_takes_one_temperature_per_poem():
+    """A list of temperatures: each poem is drawn at its own (a slider's settings in one batch)."""
+    v = Vocabulary.build(TEXTS, min_count=1)
+    fake = _Counter(v)
+    tilted = _Tilted(v)  # one of the six characters a little likelier
+    s = sample_lstm(tilted, v, 40, temperature=[0.01] * 20 + [5.0] * 20, seed=0)
+    head = v.itos[fake.chars[0]]
+    cold, hot = s[:20], s[20:]
+    assert all(set(p) - set("，。") == {head} for p in cold)  # near 0: always the likeliest
+    assert all(len(set(p) - set("，。")) > 1 for p in hot)
+    assert form_rate(cold) == 1.0
+    with pytest.raises(ValueError, match="list of n = 3, got a list of 2"):
+        sample_lstm(fake, v, 3, temperature=[0.8, 0.8])
+    with pytest.raises(ValueError, match="temperature"):
+        sample_lstm(fake, v, 2, temperature=[0.8, 0.0])
+
+
 def test_sample_lstm_forces_a_prompt_and_an_acrostic():
     v = Vocabulary.build(TEXTS, min_count=1)
     fake = _Counter(v)

@@ -74,3 +74,20 @@ def test_poem_panel_writes_from_prompts_and_explains_bad_ones():
     assert message.startswith("acrostic") and _drawn(fig) == []
     _, message = poem_panel(model, vocab, 0.8, "", "first line", n=2)
     assert message.startswith("no prompt")
+
+
+def test_poem_panel_redrawn_under_its_slider_draws_what_a_fresh_one_draws():
+    """Moving the temperature or changing the prompt rewrites the kept figure's lines and
+    title: the same pixels as a new panel."""
+    from lstm_edu.figures.widgets import redraw
+
+    vocab = Vocabulary.build([QUATRAIN], min_count=1)
+    model = _Writer(vocab)
+    panel = lambda temperature, prompt: poem_panel(model, vocab, temperature, prompt,  # noqa: E731
+                                                   "acrostic", n=3)
+    pool = {}
+    for values in ({"temperature": 0.8, "prompt": ""}, {"temperature": 1.5, "prompt": ""},
+                   {"temperature": 0.3, "prompt": "白日依山"}, {"temperature": 0.8, "prompt": ""}):
+        live, text = redraw(panel, values, pool)
+        fresh, fresh_text = redraw(panel, values, {})
+        assert live == fresh and text == fresh_text, values

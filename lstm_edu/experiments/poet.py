@@ -492,13 +492,22 @@ def sample_lstm(model, vocab: Vocabulary, n: int, temperature: float = 0.8, seed
                 forced: dict | None = None, max_len: int = 60) -> list[str]:
     """``n`` poems drawn from ``model`` together (one batch, step by step), at ``temperature``.
 
-    ``model(x, state)`` takes (1, n) ids and returns (logits (1, n, V), state). ``forced``
+    ``temperature``: one number for all, or a list of ``n``, one per poem (a slider's every
+    setting drawn in one batch). ``model(x, state)`` takes (1, n) ids and returns
+    (logits (1, n, V), state). ``forced``
     maps an output position (0 = the first character) to a character that is written there
     instead of a sampled one (a prompt, an acrostic's heads); ``<eos>`` may be forced too.
     <pad>, <bos> and <unk> are never written. Seeded: a ``torch.Generator`` per call.
     """
     n = check_int("n", n, low=1)
-    temperature = check_float("temperature", temperature, low=1e-3)
+    if isinstance(temperature, (list, tuple)):
+        if len(temperature) != n:
+            raise ValueError(f"temperature must be one number or a list of n = {n}, got a list "
+                             f"of {len(temperature)}")
+        temperature = torch.tensor([check_float("temperature", t, low=1e-3)
+                                    for t in temperature])[:, None]
+    else:
+        temperature = check_float("temperature", temperature, low=1e-3)
     forced = {} if forced is None else forced
     if not isinstance(forced, dict):
         raise TypeError("forced must be a dict of position -> character, got "

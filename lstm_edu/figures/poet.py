@@ -6,12 +6,14 @@ every character of the poem corpus, so no character a model writes draws as a bo
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..experiments.poet import LINE, PROMPT_KINDS, prompt_positions, sample_lstm
 from ..validate import check_float, check_int
 from .fonts import FONT_FAMILY, check_glyphs
-from .style import CYCLE, legend, new_figure
+from .style import CYCLE, legend, live_parts, new_figure, reuse
 
 
 def plot_loss_curves(live_losses, record: dict):
@@ -49,22 +51,54 @@ def plot_poems(poems, titles=None, title: str | None = None):
         raise ValueError("poems must be a non-empty list of texts")
     if titles is not None and len(titles) != len(poems):
         raise ValueError(f"titles must match poems: {len(titles)} titles for {len(poems)} poems")
-    rows = max(len(_lines(p)) for p in poems)
+    for poem in poems:
+        check_glyphs(poem)
+    return _poem_grid(len(poems), max(len(_lines(p)) for p in poems), poems, titles, title)[0]
+
+
+def _poem_grid(n: int, rows: int, poems, titles=None, title=None):
+    """The figure of :func:`plot_poems`, and its text artists: ``lines[k][j]`` is line j of
+    poem k (empty where a poem is shorter), so a panel can write new poems into it."""
     height = 0.75 + ROW_IN * rows
     fig, ax = new_figure(9.0, height)
     ax.axis("off")
+    lines = []
     for k, poem in enumerate(poems):
-        check_glyphs(poem)
-        x = (k + 0.5) / len(poems)
+        x = (k + 0.5) / n
         if titles is not None:
             ax.text(x, 1.0, titles[k], ha="center", va="top", fontsize=9, color="0.35",
                     fontfamily=FONT_FAMILY, transform=ax.transAxes)
-        for j, line in enumerate(_lines(poem)):
-            ax.text(x, 1.0 - (0.3 + ROW_IN * j) / height, line, ha="center", va="top",
-                    fontsize=13, fontfamily=FONT_FAMILY, transform=ax.transAxes)
+        written = _lines(poem)
+        lines.append([ax.text(x, 1.0 - (0.3 + ROW_IN * j) / height,
+                              written[j] if j < len(written) else "", ha="center", va="top",
+                              fontsize=13, fontfamily=FONT_FAMILY, transform=ax.transAxes)
+                      for j in range(rows)])
     if title:
         ax.set_title(title, fontsize=10)
-    return fig
+    return fig, lines
+
+
+# The temperature slider's settings: poem_panel draws all of them at once, in one batch, so
+# that a slider move only redraws text.
+TEMPERATURES = (0.3, 0.5, 0.8, 1.0, 1.2, 1.5)
+_PANEL_POEMS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _panel_poems(model, vocab, temperature: float, forced, seed: int, n: int) -> list[str]:
+    """``n`` poems at ``temperature``; at a slider setting, drawn with every other setting's
+    and kept (per model, prompt and seed; a weight changed in place draws anew)."""
+    if temperature not in TEMPERATURES:
+        return sample_lstm(model, vocab, n, temperature=temperature, seed=seed, forced=forced)
+    versions = tuple(p._version for p in model.parameters())
+    key = (tuple(vocab.chars), tuple(sorted((forced or {}).items())), seed, n, versions)
+    kept = _PANEL_POEMS.setdefault(model, {})
+    if key not in kept:
+        temps = [t for t in TEMPERATURES for _ in range(n)]
+        poems = sample_lstm(model, vocab, len(temps), temperature=temps, seed=seed,
+                            forced=forced)
+        kept.clear()  # one prompt at a time is enough
+        kept[key] = {t: poems[k * n:(k + 1) * n] for k, t in enumerate(TEMPERATURES)}
+    return kept[key][temperature]
 
 
 def poem_panel(model, vocab, temperature: float = 0.8, prompt: str = "",
@@ -85,8 +119,22 @@ def poem_panel(model, vocab, temperature: float = 0.8, prompt: str = "",
             message = f"{kind} {prompt.strip()!r}: the model writes the rest"
         except ValueError as err:
             message = f"prompt not used: {err}"
-    poems = sample_lstm(model, vocab, n, temperature=temperature, seed=seed, forced=forced)
-    fig = plot_poems(poems, title=f"temperature {temperature:g}")
+    poems = _panel_poems(model, vocab, temperature, forced, seed, n)
+    for poem in poems:
+        check_glyphs(poem)
+
+    def build():
+        # room for the longest poem a model writes: a move then only rewrites the lines
+        fig, lines = _poem_grid(n, 10, poems, title=" ")
+        live_parts(fig, fig.axes[0].title, *[t for poem in lines for t in poem])
+        return fig, lines
+
+    fig, lines = reuse(("poem_panel", n), build)
+    for poem, texts in zip(poems, lines):
+        written = _lines(poem)
+        for j, t in enumerate(texts):
+            t.set_text(written[j] if j < len(written) else "")
+    fig.axes[0].set_title(f"temperature {temperature:g}", fontsize=10)
     return fig, message
 
 

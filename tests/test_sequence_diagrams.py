@@ -65,6 +65,11 @@ def test_rnn_slider_at_its_extremes(T, t):
     assert len(strips) == shown
     for k, strip in enumerate(strips):
         assert np.array_equal(np.asarray(strip)[0], h[k])
+    # the chain has T steps, each drawn once (faded or computed), and nothing after step T
+    visible = [a.get_text() for a in fig.axes[0].texts if a.get_visible()]
+    assert sorted(v for v in visible if v.startswith("$x_")) == sorted(
+        f"$x_{{{k}}}$" for k in range(1, T + 1))
+    assert visible.count("A") == T
     assert len(text.splitlines()) == max(shown, 1)
     if shown:
         assert f"h_{shown} = {np.array2string(h[shown - 1], precision=3)}" in text

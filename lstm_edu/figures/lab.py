@@ -153,8 +153,10 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
         leg = legend(ax, outside="right")
         fig.get_layout_engine().execute(fig)
         fig.set_layout_engine("none")
-        # a move redraws these over a kept background: the frame, the axes and their labels
-        live_parts(fig, line, ax.title, leg)
+        # a move redraws these over a kept background (the frame): the axes are among them,
+        # since almost every move changes the limits (new gap: x; new decades: y), and
+        # drawing them costs less than drawing a new background
+        live_parts(fig, line, ax.title, leg, ax.xaxis, ax.yaxis)
         return fig, ax, line, leg
 
     fig, ax, line, leg = reuse("plot_flow", build)
@@ -164,10 +166,8 @@ def plot_flow(cell: str = "lstm", init: str = "default", T: int = 50, hidden_siz
     line.set_label(label)
     leg.get_texts()[0].set_text(label)
     limits = ((0, T), _decades(p.norms))
-    if (ax.get_xlim(), ax.get_ylim()) != limits:
-        ax.set_xlim(*limits[0])
-        ax.set_ylim(*limits[1])
-        fig._live_background = None  # new ticks: draw the background again (style.live_parts)
+    ax.set_xlim(*limits[0])
+    ax.set_ylim(*limits[1])
     ax.set_title(f"Fresh {cell_label(cell, init)}, T = {T}")
     text = (f"per-step factor {factor:.3f}; distance {T} / distance 1: "
             f"{p.norms[-1] / p.norms[1]:.2g}")

@@ -103,6 +103,8 @@ def draw_network(sizes=(3, 4, 4, 2)):
 
 # --- the RNN, folded and unrolled ------------------------------------------------
 
+SPAN = 12  # the longest chain drawn (plot_rnn_unrolled's T slider goes up to it)
+
 def draw_folded_rnn():
     """Block A with its loop: x_t goes in below, h_t comes out above and back into A."""
     # a wide canvas with the diagram in its middle: a main figure's width, a small drawing
@@ -128,27 +130,39 @@ def draw_unrolled_rnn(T: int = 3, upto: int | None = None, h=None, ax=None,
     ``span``: the number of steps the canvas has room for (default ``T``); a
     slider over T keeps one size, so the figure does not jump as T changes.
     """
-    T = check_int("T", T, low=1, high=12)
-    span = T if span is None else check_int("span", span, low=T, high=12)
+    T = check_int("T", T, low=1, high=SPAN)
+    span = T if span is None else check_int("span", span, low=T, high=SPAN)
     upto = T if upto is None else check_int("upto", upto, low=0, high=T)
     if h is not None:
         h = np.asarray(h, dtype=float)
         if h.ndim != 2 or h.shape[0] != T:
             raise ValueError(f"h must have shape (T={T}, H), got shape {h.shape}")
+    fig, ax = _unrolled_canvas(span, ax)
+    for k in range(1, T + 1):
+        _block(ax, k, k <= upto, None if h is None else h[k - 1])
+    if h is not None:
+        _strip_labels(ax, T)
+    return fig
+
+
+def _unrolled_canvas(span: int, ax=None):
+    """The unrolled chain's canvas, with room for ``span`` steps, and its h_0."""
     width = 2.2 * span + 1.6
     if ax is None:
         fig, ax = new_diagram((-1.6, width - 1.2), (-1.9, 4.6), width=min(1.15 * span + 1.6, 11))
     else:
         fig = ax.figure
+        ax.set_xlim(-1.6, width - 1.2)
+        ax.set_ylim(-1.9, 4.6)
     tag(ax, (-1.0, 0.8), "$h_0$", size=10)
-    for k in range(1, T + 1):
-        _block(ax, k, k <= upto, None if h is None else h[k - 1])
-    if h is not None:
-        tag(ax, (-1.0, 3.45), "$h_t$", size=9)
-        tag(ax, (2.2 * T - 0.8, 4.25), "colour: −1 (orange) … +1 (purple)", size=9, ha="right")
-    ax.set_xlim(-1.6, width - 1.2)
-    ax.set_ylim(-1.9, 4.6)
-    return fig
+    return fig, ax
+
+
+def _strip_labels(ax, T: int):
+    """The heat strips' row label and colour key (the key ends over step ``T``)."""
+    tag(ax, (-1.0, 3.45), "$h_t$", size=9)
+    return tag(ax, (2.2 * T - 0.8, 4.25), "colour: −1 (orange) … +1 (purple)", size=9,
+               ha="right")
 
 
 def _block(ax, k: int, on: bool, h_k=None) -> list:
@@ -178,27 +192,31 @@ def demo_rnn(D: int = 1, H: int = 4, seed: int = 0) -> RNNParams:
 
 def plot_rnn_unrolled(T: int = 5, t: int = 5):
     """Slider figure: a 4-unit RNN unrolled over ``T`` steps of x_t = sin(0.8 t), up to step ``t``."""
-    T = check_int("T", T, low=1, high=12)
-    t = min(check_int("t", t, low=0, high=12), T)
+    T = check_int("T", T, low=1, high=SPAN)
+    t = min(check_int("t", t, low=0, high=SPAN), T)
     params = demo_rnn()
-    xs = np.sin(0.8 * np.arange(1, T + 1))[:, None]
+    xs = np.sin(0.8 * np.arange(1, SPAN + 1))[:, None]
+    # h_k depends only on x_1..x_k: the run over all 12 steps holds every T's states
     h = run_sequence(rnn_step, xs, params)["h_t"]
 
     def build():
-        # every step faded, the background; each step drawn again "on" over it, shown
-        # up to t: a slider move only shows or hides those
-        fig = draw_unrolled_rnn(T, upto=0, h=h)
-        ax = fig.axes[0]
-        steps = [_block(ax, k, True, h[k - 1]) for k in range(1, T + 1)]
-        ax.set_xlim(-1.6, 2.2 * T + 0.4)
-        ax.set_ylim(-1.9, 4.6)
-        live_parts(fig, *[a for step in steps for a in step])
-        return fig, steps
+        # One canvas for every T (it does not jump as T moves). Each step is drawn twice,
+        # faded and "on"; a move only shows or hides them, so nothing is laid out again.
+        fig, ax = _unrolled_canvas(SPAN)
+        faded = [_block(ax, k, False) for k in range(1, SPAN + 1)]
+        on = [_block(ax, k, True, h[k - 1]) for k in range(1, SPAN + 1)]
+        note = _strip_labels(ax, SPAN)
+        parts = [a for step in faded + on for a in step] + [note]
+        live_parts(fig, *parts)
+        return fig, faded, on, note
 
-    fig, steps = reuse(("plot_rnn_unrolled", T), build)
-    for k, step in enumerate(steps, start=1):
-        for a in step:
+    fig, faded, on, note = reuse(("plot_rnn_unrolled",), build)
+    for k in range(1, SPAN + 1):
+        for a in faded[k - 1]:
+            a.set_visible(t < k <= T)
+        for a in on[k - 1]:
             a.set_visible(k <= t)
+    note.set_x(2.2 * T - 0.8)
     lines = [f"x_{k} = {xs[k - 1, 0]:+.3f}   h_{k} = {np.array2string(h[k - 1], precision=3)}"
              for k in range(1, t + 1)]
     return fig, "\n".join(lines) if lines else "t = 0: only h_0 = 0 so far"

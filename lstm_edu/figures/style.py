@@ -254,7 +254,8 @@ def _encode_png(rgb: np.ndarray, level: int, dpi: float) -> bytes:
     h, w, _ = rgb.shape
     rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:] = rgb.reshape(h, 3 * w)
+    # one strided copy from the RGBA canvas's RGB view (a reshape of it would copy once more)
+    rows[:, 1:].reshape(h, w, 3)[...] = rgb
     ppm = round(dpi / 0.0254)  # pixels per metre, for viewers that read it (browsers do not)
     return (b"\x89PNG\r\n\x1a\n"
             + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))

@@ -536,7 +536,7 @@ def browser_section(latency_dir: Path = BROWSER_LATENCY) -> str:
     whens = sorted(r["when"] for r in records)
     loads = [r["load_avg_1m"] for r in records]
     lines = [BROWSER_HEADING, "",
-             f"Recorded by `nice .venv/bin/python -m pytest tests/browser/test_browser.py -k "
+             f"Recorded by `.venv/bin/python -m pytest tests/browser/test_browser.py -k "
              f"test_notebook_runs` ({whens[0]} to {whens[-1]}) and written here by "
              f"`.venv/bin/python benchmarks/bench.py --browser`. Each show_interactive slider in "
              f"JupyterLab (headless Chromium, only that notebook's kernel running) is moved by "
